@@ -1,0 +1,41 @@
+package dtmdriver_test
+
+import (
+	"testing"
+
+	upstream "github.com/dtm-labs/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+)
+
+// BenchmarkParseServerMethod measures the default driver on dtm's hot path, beside
+// upstream's default driver (github.com/dtm-labs/dtmdriver v0.0.6) on the same URI
+// as the baseline, and the generic split with a query at either end.
+func BenchmarkParseServerMethod(b *testing.B) {
+	const hostPort = "127.0.0.1:36790/busi.Busi/TransIn"
+	ours := defaultDriver(b)
+	theirs := upstream.GetDriver() // nothing selected upstream in this binary: its default
+	if theirs.GetName() != "default" {
+		b.Fatalf("upstream driver in use is %q, want its default", theirs.GetName())
+	}
+	cases := []struct {
+		name  string
+		parse func(string) (string, string, error)
+		uri   string
+	}{
+		{"default/ours", ours.ParseServerMethod, hostPort},
+		{"default/upstream", theirs.ParseServerMethod, hostPort},
+		{"split/plain", dtmdriver.SplitMethod, "etcd://h1:2379,h2:2379/trans.rpc/busi.Busi/TransIn"},
+		{"split/query-before", dtmdriver.SplitMethod, "consul://h:8500/trans.rpc?wait=14s/busi.Busi/TransIn"},
+		{"split/query-after", dtmdriver.SplitMethod, "etcd:///h1:2379,h2:2379/busi.Busi/TransIn?key=trans.rpc"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := c.parse(c.uri); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,62 @@
+package dtmdriver
+
+import "strings"
+
+// DefaultName is the name of the default driver, the one [GetDriver] returns
+// before [Use].
+const DefaultName = "default"
+
+// defaultForm is the only branch URI form the default driver takes.
+const defaultForm URIForm = "host:port/package.Service/Method"
+
+// defaultDriver is dtm's behaviour without a microservice framework: branch URIs
+// name the gRPC server directly, and dtm registers itself nowhere.
+type defaultDriver struct{}
+
+var _ Driver = defaultDriver{}
+
+func (defaultDriver) GetName() string { return DefaultName }
+
+// RegisterGrpcResolver registers nothing: host:port needs gRPC's own resolvers only.
+func (defaultDriver) RegisterGrpcResolver() {}
+
+// RegisterGrpcService does nothing: without a registry, clients are configured with
+// dtm's address directly.
+func (defaultDriver) RegisterGrpcService(target, endpoint string) error { return nil }
+
+// ParseServerMethod splits "host:port/package.Service/Method" into "host:port" and
+// "/package.Service/Method". A URI with a scheme needs the driver for that scheme.
+func (defaultDriver) ParseServerMethod(uri string) (server, method string, err error) {
+	server, method, schemeEnd, reason := split(uri)
+	switch {
+	case reason != "":
+	case schemeEnd > 0:
+		reason = "scheme \"" + uri[:schemeEnd-3] + "\" needs a driver: " +
+			"import the driver for it and call dtmdriver.Use with its name"
+	case !isHostPort(server):
+		reason = "the server is not a single host:port"
+	}
+	if reason != "" {
+		return "", "", defaultForm.Reject(uri, reason)
+	}
+	return server, method, nil
+}
+
+// isHostPort reports whether s is "host:port" or "[ipv6]:port" with a numeric port,
+// as net.SplitHostPort would split it, without its cost on the hot path.
+func isHostPort(s string) bool {
+	colon := strings.LastIndexByte(s, ':')
+	if colon <= 0 || colon == len(s)-1 {
+		return false
+	}
+	for i := colon + 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	host := s[:colon]
+	if host[0] == '[' {
+		return len(host) > 2 && host[len(host)-1] == ']' && strings.IndexAny(host[1:len(host)-1], "[]/?") < 0
+	}
+	return strings.IndexAny(host, ":[]/?") < 0
+}

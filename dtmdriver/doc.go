@@ -1,0 +1,46 @@
+// Package dtmdriver is the core of the dtmdrivers drivers: the [Driver] contract
+// between dtm and a microservice framework's service discovery, the process-wide
+// registry of drivers, the default driver, and the URI splitting every driver shares.
+//
+// # Using a driver
+//
+// A driver registers itself from its package's init, so a blank import makes it
+// available; [Use] then selects it for the process:
+//
+//	import _ "github.com/dtmdrivers/drivers/driver-gozero"
+//
+//	if err := dtmdriver.Use("dtm-driver-gozero"); err != nil { ... }
+//
+// The dtm server does the same from its MicroService.Driver setting, then calls
+// RegisterGrpcService(MicroService.Target, MicroService.EndPoint). Call [Close] at
+// shutdown to withdraw that registration.
+//
+// The registry follows database/sql: [Register] panics on a nil driver, an empty
+// name or a duplicate; [Use] is idempotent for one name and refuses a second.
+//
+// # The upstream registry
+//
+// The dtm server v1.19.0 and github.com/dtm-labs/client look drivers up in
+// github.com/dtm-labs/dtmdriver, whose interface calls two of the methods
+// RegisterAddrResolver and RegisterService. [Register] also registers every driver
+// but the default one there, through an adapter, and [Use] selects it there too.
+// So a blank import of a driver is all an unmodified dtm server or client app needs;
+// their calls to that package's Use and GetDriver reach the driver registered here.
+//
+// # Branch URIs
+//
+// A branch URI is a server followed by the gRPC method, always the last two path
+// segments: "etcd://h:2379/trans.rpc/pkg.Svc/Method" is the server
+// "etcd://h:2379/trans.rpc" and the method "/pkg.Svc/Method". A query belongs to the
+// server, whether it stands before the method or at the end; see [URIForm.Split].
+// The default driver takes "host:port/package.Service/Method" only.
+//
+// Branch URIs carry no secrets: dtm stores them and logs them. Drivers take resolver
+// credentials from their own configuration. Errors about URIs quote them through
+// [Redact] all the same, and wrap [ErrBadURI].
+//
+// # Writing a driver
+//
+// Start from driver-protocol1, the template, and run the conformance suite in
+// package dtmdrivertest from the driver's tests.
+package dtmdriver

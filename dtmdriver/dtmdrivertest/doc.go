@@ -1,0 +1,43 @@
+// Package dtmdrivertest is the conformance suite every dtm driver runs: one call
+// from one test checks a driver against the contract of package dtmdriver.
+//
+// # Using it
+//
+// A driver adds a single test that fills a [Harness] and calls
+// [RunConformanceTests]; its own, framework-specific tests stay below it:
+//
+//	func TestConformance(t *testing.T) {
+//		dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
+//			Driver:  myDriver,
+//			Schemes: []string{"myscheme"},
+//			Splits: []dtmdrivertest.Split{
+//				{URI: "myscheme://h:1/svc/pkg.Svc/Method", Server: "myscheme://h:1/svc", Method: "/pkg.Svc/Method"},
+//			},
+//			Publish: func(t *testing.T, name, addr string) string {
+//				// Register addr under name in a real registry; return the server part
+//				// of a branch URI that reaches it.
+//				return "myscheme://" + registryAddr + "/" + name
+//			},
+//		})
+//	}
+//
+// The suite selects the driver with dtmdriver.Use, so a test binary that runs it
+// must not use another driver.
+//
+// # What it checks
+//
+//   - Name: the driver's name has the "dtm-driver-" prefix (the default driver is
+//     "default") and it is registered under that name in both registries.
+//   - Use: Use is idempotent from many goroutines at once, refuses another driver with
+//     an error naming both, lists the registered drivers for an unknown name, and
+//     makes GetDriver return the driver, here and in github.com/dtm-labs/dtmdriver.
+//   - Resolvers: after Use, gRPC has a resolver for every scheme in Harness.Schemes.
+//   - Splits: ParseServerMethod gives the expected server and method for every case
+//     the driver supplies.
+//   - Malformed: a shared corpus of bad URIs, plus the driver's own, all get an error
+//     (never a panic, never a nil error) and no error quotes a credential.
+//   - Call: two real gRPC servers are published under two names; a real call dialled
+//     the way dtm dials, with ParseServerMethod's output, reaches the right one.
+//
+// [FuzzParseServerMethod] gives a driver a fuzz target with the same invariants.
+package dtmdrivertest

@@ -1,0 +1,316 @@
+package dtmdrivertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	upstream "github.com/dtm-labs/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/status"
+)
+
+// Split is one branch URI a driver accepts, with the server and method that
+// ParseServerMethod must return for it.
+type Split struct {
+	URI    string
+	Server string
+	Method string
+}
+
+// Harness is what a driver supplies to the suite.
+type Harness struct {
+	// Driver is the driver under test, the value its package registered.
+	Driver dtmdriver.Driver
+
+	// Schemes are the URI schemes whose gRPC resolvers RegisterGrpcResolver
+	// registers. Empty for a driver that needs none.
+	Schemes []string
+
+	// Splits are the driver's own URI forms with their expected splits.
+	Splits []Split
+
+	// Malformed are URIs the driver must reject, in addition to [MalformedURIs].
+	Malformed []string
+
+	// Publish makes the gRPC server listening at addr (host:port on loopback)
+	// reachable under the service name name, the way the framework's services
+	// register, and returns the server part of a branch URI that reaches it: the
+	// suite appends "/package.Service/Method". It may register cleanup with
+	// t.Cleanup. The backend may take a while to become visible: the suite waits.
+	Publish func(t *testing.T, name, addr string) (server string)
+
+	// CallTimeout bounds each real call, discovery included. Zero means 30 s.
+	CallTimeout time.Duration
+}
+
+// RunConformanceTests runs the conformance suite for h.Driver as subtests of t.
+// It calls dtmdriver.Use with the driver's name.
+func RunConformanceTests(t *testing.T, h Harness) {
+	t.Helper()
+	if h.Driver == nil {
+		t.Fatal("dtmdrivertest: Harness.Driver is nil")
+	}
+	name := h.Driver.GetName()
+	t.Run("Name", func(t *testing.T) { testName(t, h, name) })
+	t.Run("Use", func(t *testing.T) { testUse(t, name) })
+	t.Run("Resolvers", func(t *testing.T) { testResolvers(t, h, name) })
+	t.Run("Splits", func(t *testing.T) { testSplits(t, h) })
+	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
+	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
+}
+
+func testName(t *testing.T, h Harness, name string) {
+	if name != dtmdriver.DefaultName && !strings.HasPrefix(name, "dtm-driver-") {
+		t.Errorf("GetName() = %q: want the \"dtm-driver-\" prefix", name)
+	}
+	d, ok := dtmdriver.Lookup(name)
+	if !ok {
+		t.Fatalf("dtmdriver.Lookup(%q) found nothing: does the package call dtmdriver.Register in init?", name)
+	}
+	if d.GetName() != name {
+		t.Errorf("dtmdriver.Lookup(%q) returned driver %q", name, d.GetName())
+	}
+	if names := dtmdriver.Drivers(); !slices.Contains(names, name) || !slices.IsSorted(names) {
+		t.Errorf("dtmdriver.Drivers() = %q: want a sorted list containing %q", names, name)
+	}
+}
+
+// probeName is a second driver the suite registers to check that Use refuses it.
+const probeName = "dtm-driver-conformance-probe"
+
+var registerProbe sync.Once
+
+type probeDriver struct{}
+
+func (probeDriver) GetName() string                                   { return probeName }
+func (probeDriver) RegisterGrpcResolver()                             {}
+func (probeDriver) RegisterGrpcService(target, endpoint string) error { return nil }
+func (probeDriver) ParseServerMethod(uri string) (string, string, error) {
+	return dtmdriver.SplitMethod(uri)
+}
+
+func testUse(t *testing.T, name string) {
+	registerProbe.Do(func() { dtmdriver.Register(probeDriver{}) })
+
+	const callers = 16
+	errs := make(chan error, callers)
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() { errs <- dtmdriver.Use(name) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent dtmdriver.Use(%q): %v", name, err)
+		}
+	}
+	if err := dtmdriver.Use(name); err != nil {
+		t.Errorf("dtmdriver.Use(%q) again: %v; want nil (Use is idempotent)", name, err)
+	}
+	if got := dtmdriver.GetDriver().GetName(); got != name {
+		t.Errorf("after Use, dtmdriver.GetDriver() is %q, want %q", got, name)
+	}
+
+	err := dtmdriver.Use(probeName)
+	switch {
+	case err == nil:
+		t.Errorf("dtmdriver.Use(%q) with %q in use returned nil; want an error", probeName, name)
+	case !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), probeName):
+		t.Errorf("dtmdriver.Use(%q) error %q: want it to name both %q and %q", probeName, err, probeName, name)
+	}
+
+	const unknown = "dtm-driver-no-such-framework"
+	err = dtmdriver.Use(unknown)
+	switch {
+	case err == nil:
+		t.Errorf("dtmdriver.Use(%q) returned nil; want an error", unknown)
+	case !strings.Contains(err.Error(), unknown) || !strings.Contains(err.Error(), name):
+		t.Errorf("dtmdriver.Use(%q) error %q: want it to name %q and list the registered %q", unknown, err, unknown, name)
+	}
+
+	if name == dtmdriver.DefaultName {
+		return // upstream keeps its own default driver
+	}
+	if err := upstream.Use(name); err != nil {
+		t.Errorf("github.com/dtm-labs/dtmdriver.Use(%q): %v", name, err)
+	}
+	if got := upstream.GetDriver().GetName(); got != name {
+		t.Errorf("github.com/dtm-labs/dtmdriver.GetDriver() is %q, want %q", got, name)
+	}
+}
+
+func testResolvers(t *testing.T, h Harness, name string) {
+	if err := dtmdriver.Use(name); err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range h.Schemes {
+		if resolver.Get(scheme) == nil {
+			t.Errorf("after Use(%q), gRPC has no resolver for scheme %q", name, scheme)
+		}
+	}
+}
+
+func testSplits(t *testing.T, h Harness) {
+	if len(h.Splits) == 0 {
+		t.Fatal("Harness.Splits is empty: list the driver's URI forms with their expected splits")
+	}
+	for _, c := range h.Splits {
+		server, method, err := h.Driver.ParseServerMethod(c.URI)
+		if err != nil || server != c.Server || method != c.Method {
+			t.Errorf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q, nil", c.URI, server, method, err, c.Server, c.Method)
+		}
+	}
+}
+
+func testMalformed(t *testing.T, h Harness) {
+	for _, uri := range slices.Concat(MalformedURIs, h.Malformed) {
+		server, method, err, panicked := parseSafely(h.Driver, uri)
+		switch {
+		case panicked != nil:
+			t.Errorf("ParseServerMethod(%q) panicked: %v", uri, panicked)
+		case err == nil:
+			t.Errorf("ParseServerMethod(%q) = %q, %q, nil; want an error", uri, server, method)
+		case !errors.Is(err, dtmdriver.ErrBadURI):
+			t.Errorf("ParseServerMethod(%q) error %q does not wrap dtmdriver.ErrBadURI", uri, err)
+		case strings.Contains(err.Error(), Secret):
+			t.Errorf("ParseServerMethod(%q) error quotes the credential: %q", uri, err)
+		}
+	}
+}
+
+func parseSafely(d dtmdriver.Driver, uri string) (server, method string, err error, panicked any) {
+	defer func() { panicked = recover() }()
+	server, method, err = d.ParseServerMethod(uri)
+	return server, method, err, nil
+}
+
+// healthCheck is the method the suite calls: every backend serves gRPC health, and
+// each reports SERVING only for its own name, so the answer tells which one it was.
+const healthCheck = "/grpc.health.v1.Health/Check"
+
+func testCall(t *testing.T, h Harness, name string) {
+	if h.Publish == nil {
+		t.Fatal("Harness.Publish is nil: the suite needs a way to make a real gRPC server reachable")
+	}
+	if err := dtmdriver.Use(name); err != nil {
+		t.Fatal(err)
+	}
+	timeout := h.CallTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano()%1e9)
+	backends := []string{"conformance-a-" + suffix, "conformance-b-" + suffix}
+	servers := map[string]string{}
+	for _, backend := range backends {
+		addr := StartHealthServer(t, backend)
+		servers[backend] = h.Publish(t, backend, addr)
+	}
+	// Twice round, so each server is dialled while the other exists.
+	for range 2 {
+		for _, backend := range backends {
+			uri := servers[backend] + healthCheck
+			if err := CallHealth(t.Context(), h.Driver, uri, backend, timeout); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// StartHealthServer starts a real gRPC server on a free loopback port that serves
+// gRPC health and reports SERVING for name only, and returns its address. It stops
+// with the test.
+func StartHealthServer(t testing.TB, name string) (addr string) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	srv := grpc.NewServer()
+	hs := health.NewServer()
+	hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(srv, hs)
+	go func() { _ = srv.Serve(lis) }()
+	t.Cleanup(srv.Stop)
+	return lis.Addr().String()
+}
+
+// CallHealth parses uri with d, dials the server the way dtm does, and calls gRPC
+// health for name, waiting up to timeout for discovery. It returns an error unless
+// the server that answers is the one started for name by [StartHealthServer].
+func CallHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeout time.Duration) error {
+	server, method, err := d.ParseServerMethod(uri)
+	if err != nil {
+		return fmt.Errorf("ParseServerMethod(%q): %w", uri, err)
+	}
+	//lint:ignore SA1019 dtm v1.19.0 dials branch servers with grpc.Dial; the suite dials the same way.
+	conn, err := grpc.Dial(server, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("grpc.Dial(%q) from %q: %w", server, uri, err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var resp healthpb.HealthCheckResponse
+	err = conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, grpc.WaitForReady(true))
+	switch {
+	case status.Code(err) == codes.NotFound:
+		return fmt.Errorf("call %q reached a server that is not %q's: %w", uri, name, err)
+	case err != nil:
+		return fmt.Errorf("call %q (server %q, method %q) within %v: %w", uri, server, method, timeout, err)
+	case resp.GetStatus() != healthpb.HealthCheckResponse_SERVING:
+		return fmt.Errorf("call %q: status %v, want SERVING", uri, resp.GetStatus())
+	}
+	return nil
+}
+
+// FuzzParseServerMethod fuzzes d.ParseServerMethod from the shared corpus and
+// seeds. For every input it must not panic, and must either return an error that
+// wraps dtmdriver.ErrBadURI, or a non-empty server and a method of the form
+// "/package.Service/Method".
+func FuzzParseServerMethod(f *testing.F, d dtmdriver.Driver, seeds ...string) {
+	for _, s := range slices.Concat(MalformedURIs, seeds) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		server, method, err := d.ParseServerMethod(uri)
+		if err != nil {
+			if !errors.Is(err, dtmdriver.ErrBadURI) {
+				t.Errorf("ParseServerMethod(%q) error %q does not wrap dtmdriver.ErrBadURI", uri, err)
+			}
+			return
+		}
+		if err := CheckSplit(server, method); err != nil {
+			t.Errorf("ParseServerMethod(%q) = %q, %q: %v", uri, server, method, err)
+		}
+	})
+}
+
+// CheckSplit reports whether server and method are a well-formed split: a
+// non-empty server and a method "/service/name" with both parts non-empty and free
+// of '/', '?' and '#'.
+func CheckSplit(server, method string) error {
+	if server == "" {
+		return errors.New("empty server")
+	}
+	service, name, ok := strings.Cut(strings.TrimPrefix(method, "/"), "/")
+	if !strings.HasPrefix(method, "/") || !ok || service == "" || name == "" ||
+		strings.ContainsAny(service, "/?#") || strings.ContainsAny(name, "/?#") {
+		return fmt.Errorf("method %q is not /package.Service/Method", method)
+	}
+	return nil
+}

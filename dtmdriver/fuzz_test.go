@@ -1,0 +1,42 @@
+package dtmdriver_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
+)
+
+// FuzzSplitMethod checks SplitMethod's invariants: no panic; a split is well formed;
+// without a query, server+method is the URI; with one, no byte is lost or added.
+func FuzzSplitMethod(f *testing.F) {
+	for _, s := range dtmdrivertest.MalformedURIs {
+		f.Add(s)
+	}
+	f.Add("consul://h:8500/user.rpc?wait=14s/pkg.Svc/Method")
+	f.Add("etcd:///h1:2379,h2:2379/pkg.Svc/Method?key=trans.rpc")
+	f.Fuzz(func(t *testing.T, uri string) {
+		server, method, err := dtmdriver.SplitMethod(uri)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error for %q spans lines: %q", uri, err)
+			}
+			return
+		}
+		if err := dtmdrivertest.CheckSplit(server, method); err != nil {
+			t.Fatalf("SplitMethod(%q) = %q, %q: %v", uri, server, method, err)
+		}
+		if !strings.Contains(uri, "?") && server+method != uri {
+			t.Fatalf("SplitMethod(%q) = %q, %q: the parts do not make the URI", uri, server, method)
+		}
+		if len(server)+len(method) != len(uri) {
+			t.Fatalf("SplitMethod(%q) = %q, %q: lost or added bytes", uri, server, method)
+		}
+	})
+}
+
+func FuzzDefaultDriver(f *testing.F) {
+	dtmdrivertest.FuzzParseServerMethod(f, defaultDriver(f),
+		"127.0.0.1:36790/dtmgimp.Dtm/Submit", "[::1]:1/a.B/C", "localhost:8080/busi.Busi/TransIn")
+}

@@ -1,0 +1,162 @@
+package dtmdriver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// registry holds the registered drivers and the one in use. The package keeps one
+// (std); tests make their own.
+type registry struct {
+	mu       sync.Mutex
+	drivers  map[string]Driver
+	inUse    atomic.Pointer[activation] // read without the lock on dtm's hot path
+	fallback Driver                     // what GetDriver returns before Use
+}
+
+// activation is the driver chosen by the first successful Use; once guards its
+// RegisterGrpcResolver call so that concurrent Use calls all wait for it.
+type activation struct {
+	driver Driver
+	once   sync.Once
+}
+
+func newRegistry(fallback Driver) *registry {
+	r := &registry{drivers: map[string]Driver{}, fallback: fallback}
+	if fallback != nil {
+		r.drivers[fallback.GetName()] = fallback
+	}
+	return r
+}
+
+func (r *registry) register(d Driver) {
+	if d == nil {
+		panic("dtmdriver: Register driver is nil")
+	}
+	name := d.GetName()
+	if name == "" {
+		panic(fmt.Sprintf("dtmdriver: Register driver %T has an empty name", d))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.drivers[name]; dup {
+		panic("dtmdriver: Register called twice for driver " + name)
+	}
+	r.drivers[name] = d
+}
+
+func (r *registry) use(name string) (Driver, error) {
+	r.mu.Lock()
+	d, ok := r.drivers[name]
+	if !ok {
+		names := r.namesLocked()
+		r.mu.Unlock()
+		return nil, fmt.Errorf("dtmdriver: no driver named %q is registered (registered: %s); "+
+			"import the driver's package, e.g. with a blank import, before calling Use",
+			name, strings.Join(names, ", "))
+	}
+	a := r.inUse.Load()
+	if a == nil {
+		a = &activation{driver: d}
+		r.inUse.Store(a)
+	}
+	r.mu.Unlock()
+	if a.driver != d {
+		return nil, fmt.Errorf("dtmdriver: cannot use driver %q: driver %q is already in use, "+
+			"and a process uses one driver", name, a.driver.GetName())
+	}
+	a.once.Do(d.RegisterGrpcResolver)
+	return d, nil
+}
+
+func (r *registry) current() Driver {
+	if a := r.inUse.Load(); a != nil {
+		return a.driver
+	}
+	return r.fallback
+}
+
+func (r *registry) lookup(name string) (Driver, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.drivers[name]
+	return d, ok
+}
+
+func (r *registry) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.namesLocked()
+}
+
+func (r *registry) namesLocked() []string {
+	names := make([]string, 0, len(r.drivers))
+	for name := range r.drivers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (r *registry) close() error {
+	a := r.inUse.Load()
+	if a == nil {
+		return nil
+	}
+	c, ok := a.driver.(Closer)
+	if !ok {
+		return nil
+	}
+	if err := c.Close(); err != nil {
+		return fmt.Errorf("dtmdriver: closing driver %q: %w", a.driver.GetName(), err)
+	}
+	return nil
+}
+
+// std is the process-wide registry behind the package-level functions.
+var std = newRegistry(defaultDriver{})
+
+// Register makes a driver available by its name. Drivers call it from init.
+// Like database/sql's Register it panics when d is nil, its name is empty, or a
+// driver of that name is already registered. Every driver except the default one is
+// also registered, through an adapter, in github.com/dtm-labs/dtmdriver, the package
+// the dtm server and github.com/dtm-labs/client look drivers up in.
+func Register(d Driver) {
+	std.register(d)
+	if d.GetName() != DefaultName {
+		registerUpstream(d)
+	}
+}
+
+// Use selects the driver named name for this process and, the first time, calls its
+// RegisterGrpcResolver. Calling it again with the same name does nothing and
+// returns nil, from any number of goroutines; every caller returns after the
+// resolvers are registered. It returns an error naming both drivers when another
+// driver is already in use, and one listing the registered drivers when name is
+// unknown. Use also selects the driver in github.com/dtm-labs/dtmdriver, so
+// dtm code that asks that package's GetDriver finds the same driver.
+func Use(name string) error {
+	d, err := std.use(name)
+	if err != nil {
+		return err
+	}
+	return useUpstream(d)
+}
+
+// GetDriver returns the driver in use, or the default driver before any Use.
+// It takes no lock: dtm calls it for every branch.
+func GetDriver() Driver { return std.current() }
+
+// Lookup returns the registered driver named name.
+func Lookup(name string) (Driver, bool) { return std.lookup(name) }
+
+// Drivers returns the names of the registered drivers, sorted.
+func Drivers() []string { return std.names() }
+
+// Close closes the driver in use when it implements [Closer]: dtm's registration is
+// withdrawn and the driver's goroutines stop. It returns nil when no driver is in use
+// or the driver keeps nothing alive. Call it when the process shuts down.
+func Close() error { return std.close() }

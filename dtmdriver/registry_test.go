@@ -1,0 +1,162 @@
+package dtmdriver
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countingDriver counts RegisterGrpcResolver calls; release, when set, holds the
+// first call until it is closed.
+type countingDriver struct {
+	name      string
+	resolvers atomic.Int32
+	done      atomic.Bool
+	release   chan struct{}
+	closeErr  error
+	closed    atomic.Int32
+}
+
+func (d *countingDriver) GetName() string { return d.name }
+func (d *countingDriver) RegisterGrpcResolver() {
+	d.resolvers.Add(1)
+	if d.release != nil {
+		<-d.release
+	}
+	d.done.Store(true)
+}
+func (d *countingDriver) RegisterGrpcService(target, endpoint string) error { return nil }
+func (d *countingDriver) ParseServerMethod(uri string) (string, string, error) {
+	return SplitMethod(uri)
+}
+func (d *countingDriver) Close() error { d.closed.Add(1); return d.closeErr }
+
+func mustPanic(t *testing.T, what, want string, f func()) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatalf("%s did not panic", what)
+		}
+		if !strings.Contains(r.(string), want) {
+			t.Errorf("%s panicked with %q, want it to mention %q", what, r, want)
+		}
+	}()
+	f()
+}
+
+func TestRegisterPanics(t *testing.T) {
+	r := newRegistry(defaultDriver{})
+	r.register(&countingDriver{name: "dtm-driver-a"})
+	mustPanic(t, "register(nil)", "nil", func() { r.register(nil) })
+	mustPanic(t, "register(empty name)", "empty name", func() { r.register(&countingDriver{}) })
+	mustPanic(t, "register(duplicate)", "dtm-driver-a", func() { r.register(&countingDriver{name: "dtm-driver-a"}) })
+	mustPanic(t, "register(default)", DefaultName, func() { r.register(&countingDriver{name: DefaultName}) })
+	mustPanic(t, "Register(nil)", "nil", func() { Register(nil) })
+}
+
+func TestUseCallsRegisterGrpcResolverOnceAndWaits(t *testing.T) {
+	r := newRegistry(defaultDriver{})
+	d := &countingDriver{name: "dtm-driver-a", release: make(chan struct{})}
+	r.register(d)
+
+	const callers = 32
+	var wg sync.WaitGroup
+	var early atomic.Int32 // callers that returned before the resolvers were registered
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Go(func() {
+			_, err := r.use("dtm-driver-a")
+			if !d.done.Load() {
+				early.Add(1)
+			}
+			errs <- err
+		})
+	}
+	close(d.release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("use: %v", err)
+		}
+	}
+	if n := d.resolvers.Load(); n != 1 {
+		t.Errorf("RegisterGrpcResolver called %d times, want 1", n)
+	}
+	if n := early.Load(); n != 0 {
+		t.Errorf("%d callers of use returned before RegisterGrpcResolver finished", n)
+	}
+	if got := r.current(); got != Driver(d) {
+		t.Errorf("current() = %v, want the driver in use", got)
+	}
+}
+
+func TestUseErrors(t *testing.T) {
+	r := newRegistry(defaultDriver{})
+	r.register(&countingDriver{name: "dtm-driver-a"})
+	r.register(&countingDriver{name: "dtm-driver-b"})
+	if got := r.current().GetName(); got != DefaultName {
+		t.Errorf("current() before use = %q, want %q", got, DefaultName)
+	}
+
+	_, err := r.use("dtm-driver-nope")
+	if err == nil {
+		t.Fatal("use of an unknown name returned nil")
+	}
+	for _, want := range []string{"dtm-driver-nope", "default, dtm-driver-a, dtm-driver-b"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q: want it to contain %q", err, want)
+		}
+	}
+
+	if _, err := r.use("dtm-driver-a"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.use("dtm-driver-b")
+	if err == nil || !strings.Contains(err.Error(), `"dtm-driver-a"`) || !strings.Contains(err.Error(), `"dtm-driver-b"`) {
+		t.Errorf("use of a second driver: error %v, want one naming both drivers", err)
+	}
+	if got := r.current().GetName(); got != "dtm-driver-a" {
+		t.Errorf("current() after a refused use = %q, want dtm-driver-a", got)
+	}
+	if got := strings.Join(r.names(), ","); got != "default,dtm-driver-a,dtm-driver-b" {
+		t.Errorf("names() = %q", got)
+	}
+	if _, ok := r.lookup("dtm-driver-b"); !ok {
+		t.Error("lookup(dtm-driver-b) found nothing")
+	}
+	if _, ok := r.lookup("dtm-driver-c"); ok {
+		t.Error("lookup(dtm-driver-c) found a driver")
+	}
+}
+
+func TestClose(t *testing.T) {
+	r := newRegistry(defaultDriver{})
+	if err := r.close(); err != nil {
+		t.Errorf("close with no driver in use: %v", err)
+	}
+	boom := errors.New("boom")
+	d := &countingDriver{name: "dtm-driver-a", closeErr: boom}
+	r.register(d)
+	if _, err := r.use("dtm-driver-a"); err != nil {
+		t.Fatal(err)
+	}
+	err := r.close()
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "dtm-driver-a") {
+		t.Errorf("close() = %v, want the driver's error wrapped with its name", err)
+	}
+	if d.closed.Load() != 1 {
+		t.Errorf("driver closed %d times, want 1", d.closed.Load())
+	}
+
+	r2 := newRegistry(defaultDriver{})
+	if _, err := r2.use(DefaultName); err != nil {
+		t.Fatal(err)
+	}
+	if err := r2.close(); err != nil {
+		t.Errorf("close of a driver that is no Closer: %v", err)
+	}
+}
