@@ -33,7 +33,7 @@ func (defaultDriver) ParseServerMethod(uri string) (server, method string, err e
 	case schemeEnd > 0:
 		reason = "scheme \"" + uri[:schemeEnd-3] + "\" needs a driver: " +
 			"import the driver for it and call dtmdriver.Use with its name"
-	case !isHostPort(server):
+	case !IsHostPort(server):
 		reason = "the server is not a single host:port"
 	}
 	if reason != "" {
@@ -42,9 +42,10 @@ func (defaultDriver) ParseServerMethod(uri string) (server, method string, err e
 	return server, method, nil
 }
 
-// isHostPort reports whether s is "host:port" or "[ipv6]:port" with a numeric port,
-// as net.SplitHostPort would split it, without its cost on the hot path.
-func isHostPort(s string) bool {
+// IsHostPort reports whether s is "host:port" or "[ipv6]:port" with a non-empty
+// host and a numeric port. It is the cheap check drivers make on dtm's hot path
+// where net.SplitHostPort would cost more; it does not resolve or range-check.
+func IsHostPort(s string) bool {
 	colon := strings.LastIndexByte(s, ':')
 	if colon <= 0 || colon == len(s)-1 {
 		return false
@@ -56,7 +57,21 @@ func isHostPort(s string) bool {
 	}
 	host := s[:colon]
 	if host[0] == '[' {
-		return len(host) > 2 && host[len(host)-1] == ']' && strings.IndexAny(host[1:len(host)-1], "[]/?") < 0
+		if len(host) < 3 || host[len(host)-1] != ']' {
+			return false
+		}
+		host = host[1 : len(host)-1]
+		for i := 0; i < len(host); i++ {
+			if c := host[i]; c == '[' || c == ']' || c == '/' || c == '?' {
+				return false
+			}
+		}
+		return true
 	}
-	return strings.IndexAny(host, ":[]/?") < 0
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c == ':' || c == '[' || c == ']' || c == '/' || c == '?' {
+			return false
+		}
+	}
+	return true
 }

@@ -117,3 +117,29 @@ func TestScheme(t *testing.T) {
 		}
 	}
 }
+
+func TestIsHostPort(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"127.0.0.1:8080", true},
+		{"localhost:1", true},
+		{"[::1]:36790", true},
+		{"[fe80::1%25eth0]:80", true},
+		{"localhost", false},
+		{"localhost:", false},
+		{":8080", false},
+		{"::1:80", false},
+		{"[::1]", false},
+		{"[]:80", false},
+		{"h:8o", false},
+		{"h/x:80", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := IsHostPort(tt.in); got != tt.want {
+			t.Errorf("IsHostPort(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -178,7 +178,7 @@ func testSplits(t *testing.T, h Harness) {
 
 func testMalformed(t *testing.T, h Harness) {
 	for _, uri := range slices.Concat(MalformedURIs, h.Malformed) {
-		server, method, err, panicked := parseSafely(h.Driver, uri)
+		server, method, panicked, err := parseSafely(h.Driver, uri)
 		switch {
 		case panicked != nil:
 			t.Errorf("ParseServerMethod(%q) panicked: %v", uri, panicked)
@@ -192,10 +192,10 @@ func testMalformed(t *testing.T, h Harness) {
 	}
 }
 
-func parseSafely(d dtmdriver.Driver, uri string) (server, method string, err error, panicked any) {
+func parseSafely(d dtmdriver.Driver, uri string) (server, method string, panicked any, err error) {
 	defer func() { panicked = recover() }()
 	server, method, err = d.ParseServerMethod(uri)
-	return server, method, err, nil
+	return server, method, nil, err
 }
 
 // healthCheck is the method the suite calls: every backend serves gRPC health, and

@@ -1,0 +1,78 @@
+# One rule set for every module: test/%, test-short/%, lint/%, tidy/%, fuzz/%.
+# The module list is found, not kept: every folder with a go.mod outside tools/.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT    := $(CURDIR)
+BIN     := $(ROOT)/.bin
+MODULES := $(shell find . -name go.mod -not -path './tools/*' -not -path './.bin/*' -not -path '*/testdata/*' \
+             | sed -e 's|^\./||' -e 's|/go.mod$$||' | sort)
+
+# Tests find the registry binaries here; with it set, a missing binary fails a
+# test instead of skipping it.
+export DTMDRIVERS_BIN := $(BIN)
+
+# Binaries `make tools` builds, one per tools/ module that exists.
+TOOLS := $(BIN)/staticcheck
+ifneq ($(wildcard tools/consul/go.mod),)
+TOOLS += $(BIN)/consul
+endif
+ifneq ($(wildcard tools/polaris/go.mod),)
+TOOLS += $(BIN)/polaris-server
+endif
+
+FUZZTIME ?= 10s
+DRIVER   ?= protocol1
+
+.PHONY: help test test-short lint tidy fuzz tools demo new-driver test-new-driver modules
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+modules: ## list the modules the rules apply to
+	@printf '%s\n' $(MODULES)
+
+test: tools $(addprefix test/,$(MODULES)) test-new-driver ## every module's tests, with -race, each outside the workspace
+test-short: $(addprefix test-short/,$(MODULES)) ## quick tests (-short), no registries needed
+lint: $(BIN)/staticcheck $(addprefix lint/,$(MODULES)) ## gofmt, go vet and staticcheck on every module
+tidy: $(addprefix tidy/,$(MODULES)) ## go mod tidy in every module
+fuzz: $(addprefix fuzz/,$(MODULES)) ## every fuzz target for FUZZTIME (default 10s)
+tools: $(TOOLS) ## build the Consul agent, the Polaris server and the linters into .bin/
+
+# Each module is tested on its own (GOWORK=off), so a missing require shows.
+test/%:
+	cd $* && GOWORK=off go test -race -count=1 ./...
+
+test-short/%:
+	cd $* && GOWORK=off go test -short -count=1 ./...
+
+lint/%:
+	@out=$$(gofmt -l $*); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	cd $* && GOWORK=off go vet ./... && GOWORK=off $(BIN)/staticcheck ./...
+
+tidy/%:
+	cd $* && GOWORK=off go mod tidy
+
+fuzz/%:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $*
+
+test-new-driver: ## prove that `make new-driver` makes a module whose tests pass
+	scripts/test-new-driver.sh
+
+new-driver: ## create driver-$(NAME) from the protocol1 template and add it to go.work
+	@test -n "$(NAME)" || { echo "usage: make new-driver NAME=foo"; exit 2; }
+	scripts/new-driver.sh $(NAME)
+
+demo: ## run the demo (DRIVER=protocol1)
+	cd e2e && GOWORK=off go run ./cmd/demo -driver $(DRIVER)
+
+# Each tool is rebuilt only when its module changes; go's build cache does the rest.
+$(BIN)/staticcheck: tools/lint/go.mod tools/lint/go.sum
+	cd tools/lint && go build -o $@ honnef.co/go/tools/cmd/staticcheck
+
+$(BIN)/consul: $(wildcard tools/consul/*.go tools/consul/go.mod tools/consul/go.sum)
+	cd tools/consul && go build -o $@ .
+
+$(BIN)/polaris-server: $(wildcard tools/polaris/*.go tools/polaris/go.mod tools/polaris/go.sum)
+	cd tools/polaris && go build -o $@ .

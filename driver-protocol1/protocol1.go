@@ -1,0 +1,113 @@
+package protocol1
+
+import (
+	"strings"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+)
+
+const (
+	// DriverName is the name dtm's MicroService.Driver and dtmdriver.Use take.
+	DriverName = "dtm-driver-protocol1"
+	// Scheme is the URI scheme of branch URIs and of gRPC targets for this driver.
+	Scheme = "protocol1"
+
+	prefix = Scheme + "://"
+)
+
+// Forms for error messages: each names what a caller should have written.
+// FRAMEWORK: list your own URI forms here.
+const (
+	branchForm dtmdriver.URIForm = "protocol1://host:port[,host:port]/package.Service/Method or host:port/package.Service/Method"
+	targetForm dtmdriver.URIForm = "protocol1://host:port[,host:port] (or empty)"
+)
+
+// driver is stateless: everything it needs is in the URI.
+// FRAMEWORK: a driver with a registry keeps its client and registration here, and
+// implements dtmdriver.Closer to withdraw the registration.
+type driver struct{}
+
+var _ dtmdriver.Driver = driver{}
+
+// init only registers: no dialing, no configuration reading.
+func init() { dtmdriver.Register(driver{}) }
+
+func (driver) GetName() string { return DriverName }
+
+// RegisterGrpcResolver makes the "protocol1" scheme known to gRPC.
+// FRAMEWORK: register your framework's resolver builder(s) here.
+func (driver) RegisterGrpcResolver() { registerResolver() }
+
+// RegisterGrpcService checks the target and does nothing else: with a static
+// address list there is no registry to publish dtm's endpoint to.
+// FRAMEWORK: a real driver parses the target (registry address, service name,
+// options), connects, publishes endpoint under the name and keeps it alive.
+func (driver) RegisterGrpcService(target, endpoint string) error {
+	if target == "" {
+		return nil
+	}
+	addrs, ok := strings.CutPrefix(target, prefix)
+	if !ok {
+		return targetForm.Reject(target, "the registration target must start with "+prefix)
+	}
+	if reason := checkAddrs(strings.TrimPrefix(addrs, "/")); reason != "" {
+		return targetForm.Reject(target, reason)
+	}
+	if !dtmdriver.IsHostPort(endpoint) {
+		return dtmdriver.URIForm("host:port").Reject(endpoint, "dtm's endpoint is not host:port")
+	}
+	return nil
+}
+
+// ParseServerMethod splits "protocol1://h1:p1,h2:p2/pkg.Svc/Method" into the gRPC
+// target "protocol1://h1:p1,h2:p2" and the method "/pkg.Svc/Method". It validates the
+// address list here, once per branch, so that a typo fails with a clear error rather
+// than as an unreachable server.
+// FRAMEWORK: keep this cheap; it runs on every branch call. Let Split find the
+// method, then check only what your resolver needs.
+func (driver) ParseServerMethod(uri string) (server, method string, err error) {
+	server, method, err = branchForm.Split(uri)
+	if err != nil {
+		return "", "", err
+	}
+	addrs, ok := strings.CutPrefix(server, prefix)
+	if !ok {
+		// FRAMEWORK: a URI without a scheme names one server directly, as with the
+		// default driver, so that direct addresses keep working beside yours.
+		if dtmdriver.Scheme(server) == "" && dtmdriver.IsHostPort(server) {
+			return server, method, nil
+		}
+		return "", "", branchForm.Reject(uri, "the scheme must be "+Scheme+", or none before a single host:port")
+	}
+	authority := !strings.HasPrefix(addrs, "/")
+	if !authority {
+		addrs = addrs[1:]
+	}
+	if reason := checkAddrs(addrs); reason != "" {
+		return "", "", branchForm.Reject(uri, reason)
+	}
+	if authority && strings.IndexByte(addrs, ',') >= 0 && strings.IndexByte(addrs, '[') >= 0 {
+		// net/url, which gRPC parses targets with, refuses such a host.
+		return "", "", branchForm.Reject(uri, "several IPv6 addresses go in the path: write protocol1:///[::1]:8081,[::1]:8082/...")
+	}
+	return server, method, nil
+}
+
+// checkAddrs returns what is wrong with a comma-separated host:port list, or "".
+func checkAddrs(list string) string {
+	if list == "" {
+		return "no address"
+	}
+	for {
+		addr, rest, more := strings.Cut(list, ",")
+		if !dtmdriver.IsHostPort(addr) {
+			return "address " + quote(addr) + " is not host:port"
+		}
+		if !more {
+			return ""
+		}
+		list = rest
+	}
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,24 @@
+module github.com/dtmdrivers/drivers/e2e
+
+go 1.26.0
+
+require (
+	github.com/dtmdrivers/drivers/driver-protocol1 v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/go-resty/resty/v2 v2.7.0 // indirect
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+)
+
+replace (
+	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
+	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
+)
