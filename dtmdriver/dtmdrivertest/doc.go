@@ -37,7 +37,10 @@
 //   - Malformed: a shared corpus of bad URIs, plus the driver's own, all get an error
 //     (never a panic, never a nil error) and no error quotes a credential.
 //   - Call: two real gRPC servers are published under two names; a real call dialled
-//     the way dtm dials, with ParseServerMethod's output, reaches the right one.
+//     the way dtm dials, with ParseServerMethod's output, reaches the right one; and
+//     once the connections are closed, no goroutine they started is left running.
+//
+// [TrackGoroutines] gives a driver's own tests the same leak check, for Close.
 //
 // [FuzzParseServerMethod] gives a driver a fuzz target with the same invariants.
 package dtmdrivertest
