@@ -69,10 +69,10 @@ demo: ## run the demo (DRIVER=protocol1)
 
 # Each tool is rebuilt only when its module changes; go's build cache does the rest.
 $(BIN)/staticcheck: tools/lint/go.mod tools/lint/go.sum
-	cd tools/lint && go build -o $@ honnef.co/go/tools/cmd/staticcheck
+	cd tools/lint && GOWORK=off go build -o $@ honnef.co/go/tools/cmd/staticcheck
 
 $(BIN)/consul: $(wildcard tools/consul/*.go tools/consul/go.mod tools/consul/go.sum)
-	cd tools/consul && go build -o $@ .
+	cd tools/consul && GOWORK=off go build -o $@ .
 
 $(BIN)/polaris-server: $(wildcard tools/polaris/*.go tools/polaris/go.mod tools/polaris/go.sum)
-	cd tools/polaris && go build -o $@ .
+	cd tools/polaris && GOWORK=off go build -o $@ .

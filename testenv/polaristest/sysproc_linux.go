@@ -1,0 +1,9 @@
+package polaristest
+
+import "syscall"
+
+// sysProcAttr has the kernel kill the server when the test process dies
+// without running its cleanups (a -timeout panic, a SIGKILL).
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
