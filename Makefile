@@ -44,6 +44,13 @@ tools: $(TOOLS) ## build the Consul agent, the Polaris server and the linters in
 test/%:
 	cd $* && GOWORK=off go test -race -count=1 ./...
 
+# The e2e tests run a real dtm server, which listens on every interface: run them
+# in a network namespace that has only loopback, after building outside it (the
+# namespace has no route to the module proxy).
+test/e2e:
+	cd e2e && GOWORK=off go build ./... && GOWORK=off go test -race -count=1 -run '^$$' ./... >/dev/null
+	scripts/loopback-only.sh bash -c 'cd e2e && GOWORK=off go test -race -count=1 ./...'
+
 test-short/%:
 	cd $* && GOWORK=off go test -short -count=1 ./...
 
