@@ -1,0 +1,102 @@
+package polaris
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
+	"github.com/dtmdrivers/drivers/testenv/polaristest"
+	"github.com/polarismesh/polaris-go/api"
+	"github.com/polarismesh/polaris-go/pkg/model"
+)
+
+// ignoreGoroutines are goroutines of polaris-go v1.6.1 that outlive the driver's
+// Close: its process-wide loggers' file rotation, and the 16 workers of its
+// composite circuit-breaker plugin, which is started in every SDK context
+// whatever the configuration says and which SDKContext.Destroy does not stop
+// (its Destroy returns early on the first call, and never cancels the workers'
+// context). The driver creates one SDK context per set of servers and keeps it
+// until Close, so a process leaks these once, not per resolver.
+var ignoreGoroutines = []string{"lumberjack", "circuitbreaker/composite.(*worker).mainLoop"}
+
+func TestConformance(t *testing.T) {
+	// With -short, everything but the Call check runs, without a server.
+	var srv *polaristest.Server
+	var provider api.SDKContext
+	if !testing.Short() {
+		srv = polaristest.Start(t)
+		if err := Configure(testConfig(t, srv)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = std.Close()
+			_ = Configure(Config{})
+		})
+		provider = providerSDK(t, srv)
+	}
+	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
+		Driver:  std,
+		Schemes: []string{Scheme},
+		Splits:  splits,
+		Malformed: []string{
+			"localhost/busi.Busi/TransIn",
+			"etcd://127.0.0.1:2379/busi.Busi/TransIn",
+			"polaris:///busi.Busi/TransIn",
+			"polaris://svc/extra/busi.Busi/TransIn",
+			"polaris://s%20vc/busi.Busi/TransIn",
+			"polaris://svc?namespace=/busi.Busi/TransIn",
+			"polaris://svc?namespace=a:b/busi.Busi/TransIn",
+			"polaris://svc?ns=a/busi.Busi/TransIn",
+			"polaris://svc?token=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
+			"polaris://svc/busi.Busi/TransIn?access_token=" + dtmdrivertest.Secret,
+			"polaris://svc?options=not*base64/busi.Busi/TransIn",
+			"polaris://svc?options=/busi.Busi/TransIn",
+			"polaris://svc?metadata.env=%zz/busi.Busi/TransIn",
+			"polaris://svc?&/busi.Busi/TransIn",
+			"polaris://user:" + dtmdrivertest.Secret + "@svc/busi.Busi/TransIn",
+		},
+		Publish: func(t *testing.T, name, addr string) string {
+			if srv == nil {
+				t.Skip("-short: needs a Polaris server")
+			}
+			registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, name, addr, nil)
+			// Warm the driver's SDK context up before the suite tracks goroutines:
+			// it lives until the driver's Close, which TestLeaks checks.
+			sc, err := std.server()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := std.sdkFor(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 20*time.Second, name+" in the driver's polaris-go cache", func() bool {
+				resp, err := s.consumer.GetAllInstances(&api.GetAllInstancesRequest{
+					GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: DefaultNamespace, Service: name},
+				})
+				return err == nil && len(resp.GetInstances()) == 1
+			})
+			return prefix + name + "?namespace=" + DefaultNamespace
+		},
+		CallTimeout:      30 * time.Second,
+		IgnoreGoroutines: append(ignoreGoroutines, "polarismesh/polaris-go"),
+	})
+}
+
+var splits = []dtmdrivertest.Split{
+	{URI: "polaris://busi/busi.Busi/TransIn", Server: "polaris://busi", Method: "/busi.Busi/TransIn"},
+	{URI: "polaris://busi?namespace=Test/busi.Busi/TransIn", Server: "polaris://busi?namespace=Test", Method: "/busi.Busi/TransIn"},
+	{URI: "polaris://busi/busi.Busi/TransIn?namespace=Test", Server: "polaris://busi?namespace=Test", Method: "/busi.Busi/TransIn"},
+	{URI: "polaris://busi.svc-1_a?namespace=ns&metadata.env=prod/pkg.Svc/M", Server: "polaris://busi.svc-1_a?namespace=ns&metadata.env=prod", Method: "/pkg.Svc/M"},
+	{URI: "polaris://busi?options=eyJOYW1lc3BhY2UiOiJUZXN0In0=/busi.Busi/TransIn", Server: "polaris://busi?options=eyJOYW1lc3BhY2UiOiJUZXN0In0=", Method: "/busi.Busi/TransIn"},
+	{URI: "polaris://busi/?options=eyJOYW1lc3BhY2UiOiJUZXN0In0=/busi.Busi/TransIn", Server: "polaris://busi/?options=eyJOYW1lc3BhY2UiOiJUZXN0In0=", Method: "/busi.Busi/TransIn"},
+	{URI: "127.0.0.1:36790/dtmgimp.Dtm/Submit", Server: "127.0.0.1:36790", Method: "/dtmgimp.Dtm/Submit"},
+}
+
+func FuzzParseServerMethod(f *testing.F) {
+	seeds := make([]string, 0, len(splits))
+	for _, s := range splits {
+		seeds = append(seeds, s.URI)
+	}
+	dtmdrivertest.FuzzParseServerMethod(f, std, seeds...)
+}

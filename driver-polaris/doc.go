@@ -1,0 +1,67 @@
+// Package polaris is the dtm driver for Polaris service discovery, on
+// polaris-go v1.6.1 directly: grpc-go-polaris does not compile with the gRPC
+// versions the other drivers need, so this driver resolves through polaris-go
+// and accepts the URI forms grpc-go-polaris users write. A blank import
+// registers it as "dtm-driver-polaris".
+//
+// # URLs
+//
+// Branch URIs name a Polaris service; the gRPC method is always the last two
+// path segments:
+//
+//	polaris://service/package.Service/Method
+//	polaris://service?namespace=ns/package.Service/Method
+//	polaris://service/package.Service/Method?namespace=ns
+//	polaris://service?namespace=ns&metadata.env=blue/package.Service/Method
+//	polaris://service?options=<base64url JSON>/package.Service/Method
+//	host:port/package.Service/Method
+//
+// ParseServerMethod returns "polaris://service?query" as the gRPC
+// target. The namespace defaults to "default" ([DefaultNamespace]). Each
+// "metadata.<key>=<value>" parameter keeps only instances whose metadata has
+// that value. The options form is grpc-go-polaris': base64url of a JSON object
+// whose "Namespace" and "dst_metadata" fields the resolver honours (a namespace
+// parameter wins over it); it is decoded by the resolver, once per connection.
+// Service names and namespaces hold letters, digits, '.', '-' and '_'. Branch
+// URIs carry no credentials: a token parameter is refused. The last form, with
+// no scheme, names one server directly, as with the default driver.
+//
+// The resolver watches the service with polaris-go (WatchService events, and a
+// read of polaris-go's cache every 10 s besides), and gives gRPC the instances
+// that are healthy and not isolated, round robin. While the Polaris server is
+// unreachable it keeps the last known addresses.
+//
+// # Configuration
+//
+// The dtm server registers itself with its MicroService settings:
+//
+//	MicroService:
+//	  Driver: dtm-driver-polaris
+//	  Target: polaris://127.0.0.1:8091/dtmservice?namespace=default&token=…&ttl=5
+//	  EndPoint: 10.0.0.5:36790
+//
+// The target names the Polaris servers' gRPC addresses (comma-separated), the
+// service, and optionally the namespace, the token, the heartbeat TTL in
+// seconds (default [DefaultTTL], at most 3600) and "metadata.<key>=<value>"
+// pairs for the instance. The endpoint is dtm's own gRPC address. The driver
+// registers it, sends a heartbeat every half TTL, registers it again when the
+// server has lost it, and deregisters it at [dtmdriver.Close]. It installs no
+// signal handler: call dtmdriver.Close at shutdown.
+//
+// Resolvers find the Polaris servers, in this order: [Configure]; the
+// registration target (on the dtm server); the environment variables
+// DTM_POLARIS_ADDRESSES (comma-separated host:port) and DTM_POLARIS_TOKEN. With
+// none of them, a connection fails with an error that says so. No polaris.yaml
+// is read.
+//
+// polaris-go writes a local cache and logs. They go to [Config.Dir], else to
+// DTM_POLARIS_DIR, else to "dtm-driver-polaris" under the user's cache
+// directory (os.UserCacheDir, or os.TempDir), never to the working directory.
+// polaris-go's loggers are process-wide: the directory of the last SDK context
+// created wins.
+//
+// One polaris-go SDK context is shared by every resolver and registration that
+// talks to the same servers with the same token; it is created on first use
+// and destroyed by dtmdriver.Close, which also stops the resolvers' watches
+// (their connections keep the last addresses).
+package polaris

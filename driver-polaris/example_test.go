@@ -1,0 +1,75 @@
+package polaris_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	polaris "github.com/dtmdrivers/drivers/driver-polaris"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// The branch URIs a dtm client writes, and what the driver makes of them.
+func Example() {
+	if err := dtmdriver.Use(polaris.DriverName); err != nil {
+		fmt.Println(err)
+		return
+	}
+	d := dtmdriver.GetDriver()
+	for _, uri := range []string{
+		"polaris://busi/busi.Busi/TransIn?namespace=Test",
+		"polaris://busi?namespace=Test&metadata.env=blue/busi.Busi/TransIn",
+		"polaris://busi?options=eyJOYW1lc3BhY2UiOiJUZXN0In0=/busi.Busi/TransIn",
+	} {
+		server, method, err := d.ParseServerMethod(uri)
+		fmt.Println(server, method, err)
+	}
+	_, _, err := d.ParseServerMethod("polaris://busi?token=t/busi.Busi/TransIn")
+	fmt.Println(err != nil)
+	// Output:
+	// polaris://busi?namespace=Test /busi.Busi/TransIn <nil>
+	// polaris://busi?namespace=Test&metadata.env=blue /busi.Busi/TransIn <nil>
+	// polaris://busi?options=eyJOYW1lc3BhY2UiOiJUZXN0In0= /busi.Busi/TransIn <nil>
+	// true
+}
+
+// A dtm server registers itself; its configuration says
+//
+//	MicroService:
+//	  Driver: dtm-driver-polaris
+//	  Target: polaris://127.0.0.1:8091/dtmservice?namespace=default&ttl=5
+//	  EndPoint: 10.0.0.5:36790
+//
+// which amounts to the calls below. It needs a Polaris server.
+func Example_register() {
+	if err := dtmdriver.Use(polaris.DriverName); err != nil {
+		log.Fatal(err)
+	}
+	err := dtmdriver.GetDriver().RegisterGrpcService(
+		"polaris://127.0.0.1:8091/dtmservice?namespace=default&ttl=5", "10.0.0.5:36790")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// At shutdown: stop the heartbeat and deregister.
+	defer dtmdriver.Close()
+}
+
+// A client app names its Polaris server explicitly (or sets
+// DTM_POLARIS_ADDRESSES), then dials services by name. It needs a Polaris server.
+func Example_client() {
+	if err := polaris.Configure(polaris.Config{Addresses: []string{"127.0.0.1:8091"}}); err != nil {
+		log.Fatal(err)
+	}
+	conn, err := grpc.NewClient("polaris://dtmservice?namespace=default",
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithResolvers(polaris.NewBuilder()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	resp, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
+	fmt.Println(resp.GetStatus(), err)
+}

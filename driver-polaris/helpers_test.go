@@ -1,0 +1,221 @@
+package polaris
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/testenv/polaristest"
+	polarisgo "github.com/polarismesh/polaris-go"
+	"github.com/polarismesh/polaris-go/api"
+	"github.com/polarismesh/polaris-go/pkg/config"
+	"github.com/polarismesh/polaris-go/pkg/model"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/serviceconfig"
+	"google.golang.org/protobuf/proto"
+)
+
+// testRefresh is polaris-go's refresh interval in tests: changes reach
+// resolvers within about a second plus the server's cache lag.
+const testRefresh = 500 * time.Millisecond
+
+// testConfig points a driver at srv, with its files in a temporary directory.
+func testConfig(t testing.TB, srv *polaristest.Server) Config {
+	return Config{Addresses: []string{srv.GRPCAddr()}, Dir: t.TempDir(), RefreshInterval: testRefresh}
+}
+
+// newTestDriver returns a driver of its own (not the registered one) configured
+// for srv, closed with the test.
+func newTestDriver(t testing.TB, srv *polaristest.Server) *driver {
+	t.Helper()
+	d := newDriver()
+	if err := d.configure(testConfig(t, srv)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// providerSDK is a plain polaris-go SDK context of its own, as a service built
+// with grpc-go-polaris (or any polaris-go user) has.
+func providerSDK(t testing.TB, srv *polaristest.Server) api.SDKContext {
+	t.Helper()
+	dir := t.TempDir()
+	// polaris-go's loggers are process-wide: keep them out of the package directory.
+	if err := setLoggersDir(dir + "/log"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.NewDefaultConfiguration([]string{srv.GRPCAddr()})
+	cfg.GetConsumer().GetLocalCache().SetPersistDir(dir + "/backup")
+	cfg.GetConsumer().GetLocalCache().SetServiceRefreshInterval(testRefresh)
+	cfg.GetConfigFile().GetLocalCache().SetPersistDir(dir + "/config")
+	// polaris-go v1.6.1's stat reporter races with itself (go test -race) and
+	// keeps a listener open after Destroy; registration does not need it.
+	cfg.GetGlobal().GetStatReporter().SetEnable(false)
+	ctx, err := polarisgo.NewSDKContextByConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ctx.Destroy)
+	return ctx
+}
+
+// registerLikeGrpcGoPolaris registers addr under service the way
+// grpc-go-polaris' server does: RegisterInstance (polaris-go sends the
+// heartbeats), protocol grpc, a version, TTL 5 s, the given metadata.
+func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, addr string, metadata map[string]string) {
+	t.Helper()
+	host, port := hostPort(t, addr)
+	p := api.NewProviderAPIByContext(ctx)
+	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
+		Service: service, Namespace: ns, Host: host, Port: port,
+		Protocol: proto.String("grpc"), Version: proto.String("1.0.0"), Metadata: metadata,
+	}}
+	req.SetTTL(5)
+	if _, err := p.RegisterInstance(req); err != nil {
+		t.Fatalf("RegisterInstance %s in %s/%s: %v", addr, ns, service, err)
+	}
+	t.Cleanup(func() {
+		_ = p.Deregister(&api.InstanceDeRegisterRequest{InstanceDeRegisterRequest: model.InstanceDeRegisterRequest{
+			Service: service, Namespace: ns, Host: host, Port: port,
+		}})
+	})
+}
+
+func hostPort(t testing.TB, addr string) (string, int) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, port
+}
+
+// waitFor polls cond until it holds or timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within %v", what, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// dialDriver dials server (as ParseServerMethod returns it) through d's own
+// resolver builder, as a client app that passes NewBuilder does.
+func dialDriver(t testing.TB, d *driver, server string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(server,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithResolvers(&builder{d: d}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// checkHealth calls gRPC health for name on conn and returns an error unless
+// the backend started for name answers SERVING.
+func checkHealth(ctx context.Context, conn *grpc.ClientConn, name string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: name}, grpc.WaitForReady(true))
+	if err != nil {
+		return err
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("status %v", resp.GetStatus())
+	}
+	return nil
+}
+
+// stateRecorder is a resolver.ClientConn that records what a resolver
+// reports, with the time, for tests that look at the resolver alone.
+type stateRecorder struct {
+	resolver.ClientConn // not called: the methods below are the ones resolvers use
+	mu                  sync.Mutex
+	addrs               []string
+	at                  time.Time
+	updates             chan struct{}
+	errs                []error
+}
+
+func newStateRecorder() *stateRecorder { return &stateRecorder{updates: make(chan struct{}, 1)} }
+
+func (r *stateRecorder) UpdateState(s resolver.State) error {
+	addrs := make([]string, 0, len(s.Addresses))
+	for _, a := range s.Addresses {
+		addrs = append(addrs, a.Addr)
+	}
+	r.mu.Lock()
+	r.addrs, r.at = addrs, time.Now()
+	r.mu.Unlock()
+	select {
+	case r.updates <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (r *stateRecorder) ReportError(err error) {
+	r.mu.Lock()
+	r.errs = append(r.errs, err)
+	r.mu.Unlock()
+}
+
+func (r *stateRecorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
+	return &serviceconfig.ParseResult{}
+}
+
+// state returns the last addresses reported and when.
+func (r *stateRecorder) state() ([]string, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.addrs), r.at
+}
+
+func (r *stateRecorder) has(addr string) bool {
+	addrs, _ := r.state()
+	return slices.Contains(addrs, addr)
+}
+
+// buildResolver builds d's resolver for server with rec as its ClientConn.
+func buildResolver(t testing.TB, d *driver, server string, rec *stateRecorder) resolver.Resolver {
+	t.Helper()
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := (&builder{d: d}).Build(resolver.Target{URL: *u}, rec, resolver.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return r
+}
+
+// startPolaris starts a real Polaris server for the test; -short skips the
+// test (make test-short runs without registries; make test never skips).
+func startPolaris(t *testing.T) *polaristest.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs a Polaris server")
+	}
+	return polaristest.Start(t)
+}

@@ -1,0 +1,155 @@
+package polaris
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/polarismesh/polaris-go/api"
+	"github.com/polarismesh/polaris-go/pkg/model"
+	"google.golang.org/protobuf/proto"
+)
+
+// RegisterGrpcService registers dtm's endpoint (host:port) in Polaris under the
+// service the target names, with a heartbeat TTL, and keeps it alive until
+// Close: "polaris://127.0.0.1:8091/dtmservice?namespace=default&token=…&ttl=5".
+// The target's servers and token also become the ones resolvers use, unless
+// [Configure] set others. An empty target does nothing.
+func (d *driver) RegisterGrpcService(target, endpoint string) error {
+	if target == "" {
+		return nil
+	}
+	t, err := parseRegistrationTarget(target)
+	if err != nil {
+		return err
+	}
+	host, port, err := splitEndpoint(endpoint)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	sc := t.server
+	d.target = &sc
+	d.mu.Unlock()
+	s, err := d.sdkFor(t.server)
+	if err != nil {
+		return err
+	}
+	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
+		Service:      t.service,
+		Namespace:    t.ns,
+		Host:         host,
+		Port:         port,
+		ServiceToken: t.server.token,
+		Protocol:     proto.String("grpc"),
+		Metadata:     t.metadata,
+	}}
+	req.SetTTL(t.ttl)
+	reg := &registration{
+		provider: s.provider,
+		req:      req,
+		ttl:      time.Duration(t.ttl) * time.Second,
+		quit:     make(chan struct{}),
+		done:     make(chan struct{}),
+		log:      d.log.With("namespace", t.ns, "service", t.service, "endpoint", endpoint),
+	}
+	if err := reg.register(); err != nil {
+		return fmt.Errorf("polaris: register %s in %s/%s: %w", endpoint, t.ns, t.service, err)
+	}
+	d.mu.Lock()
+	d.regs = append(d.regs, reg)
+	d.mu.Unlock()
+	go reg.run()
+	return nil
+}
+
+// registration is dtm's instance in Polaris, kept alive by heartbeats.
+type registration struct {
+	provider api.ProviderAPI
+	req      api.InstanceRegisterRequest
+	ttl      time.Duration
+	log      *slog.Logger
+	id       string
+
+	quit, done chan struct{}
+	once       sync.Once
+}
+
+func (r *registration) register() error {
+	req := r.req // polaris-go fills in fields
+	resp, err := r.provider.Register(&req)
+	if err != nil {
+		return err
+	}
+	r.id = resp.InstanceID
+	return nil
+}
+
+// heartbeatsPerTTL is how many heartbeats go out per TTL, so that one lost
+// heartbeat does not make dtm unhealthy.
+const heartbeatsPerTTL = 2
+
+// run sends heartbeats until close. A failed heartbeat (the server restarted
+// without the instance, or lost it) registers the instance again.
+func (r *registration) run() {
+	defer close(r.done)
+	tick := time.NewTicker(r.ttl / heartbeatsPerTTL)
+	defer tick.Stop()
+	failing := false
+	for {
+		select {
+		case <-r.quit:
+			return
+		case <-tick.C:
+		}
+		err := r.provider.Heartbeat(&api.InstanceHeartbeatRequest{InstanceHeartbeatRequest: model.InstanceHeartbeatRequest{
+			Service:      r.req.Service,
+			Namespace:    r.req.Namespace,
+			Host:         r.req.Host,
+			Port:         r.req.Port,
+			ServiceToken: r.req.ServiceToken,
+			InstanceID:   r.id,
+		}})
+		if err == nil {
+			if failing {
+				r.log.Info("polaris: heartbeat restored")
+				failing = false
+			}
+			continue
+		}
+		if !failing {
+			r.log.Warn("polaris: heartbeat failed; registering again", "err", err)
+			failing = true
+		}
+		select {
+		case <-r.quit:
+			return
+		default:
+		}
+		if err := r.register(); err != nil {
+			r.log.Debug("polaris: registering again failed", "err", err)
+			continue
+		}
+		r.log.Info("polaris: registered again")
+		failing = false
+	}
+}
+
+// close stops the heartbeats and deregisters the instance.
+func (r *registration) close() error {
+	r.once.Do(func() { close(r.quit) })
+	<-r.done
+	err := r.provider.Deregister(&api.InstanceDeRegisterRequest{InstanceDeRegisterRequest: model.InstanceDeRegisterRequest{
+		Service:      r.req.Service,
+		Namespace:    r.req.Namespace,
+		Host:         r.req.Host,
+		Port:         r.req.Port,
+		ServiceToken: r.req.ServiceToken,
+		InstanceID:   r.id,
+	}})
+	if err != nil {
+		return fmt.Errorf("polaris: deregister %s:%d from %s/%s: %w", r.req.Host, r.req.Port, r.req.Namespace, r.req.Service, err)
+	}
+	return nil
+}

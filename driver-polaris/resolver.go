@@ -1,0 +1,224 @@
+package polaris
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/polarismesh/polaris-go/api"
+	"github.com/polarismesh/polaris-go/pkg/model"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/serviceconfig"
+)
+
+// roundRobin spreads calls over every instance; gRPC's default would pick the first.
+const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+
+// fallbackRefresh is how often a resolver reads its service again without an
+// event from polaris-go's watch; retryRefresh, how soon it tries again after a
+// failure or while the service has no usable instance.
+const (
+	fallbackRefresh = 10 * time.Second
+	retryRefresh    = time.Second
+)
+
+var registerOnce sync.Once
+
+func registerResolver(d *driver) { registerOnce.Do(func() { resolver.Register(&builder{d: d}) }) }
+
+// NewBuilder returns a resolver builder for the "polaris" scheme that uses the
+// registered driver and its configuration, for a client that passes it to
+// grpc.WithResolvers instead of calling dtmdriver.Use.
+func NewBuilder() resolver.Builder { return &builder{d: std} }
+
+// builder resolves "polaris://service?namespace=ns" and grpc-go-polaris'
+// "polaris://service?options=…" through the driver's polaris-go SDK contexts.
+type builder struct{ d *driver }
+
+func (*builder) Scheme() string { return Scheme }
+
+func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolver.BuildOptions) (resolver.Resolver, error) {
+	t, err := parseTarget(target.URL)
+	if err != nil {
+		return nil, err
+	}
+	r := &polarisResolver{
+		d:      b.d,
+		cc:     cc,
+		target: t,
+		key:    model.ServiceKey{Namespace: t.namespace, Service: t.service},
+		sc:     cc.ParseServiceConfig(roundRobin),
+		notify: make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+		log:    b.d.log.With("namespace", t.namespace, "service", t.service),
+	}
+	go r.run()
+	return r, nil
+}
+
+// polarisResolver watches one service and pushes its healthy, non-isolated
+// instances that carry the wanted metadata to gRPC.
+type polarisResolver struct {
+	d      *driver
+	cc     resolver.ClientConn
+	target serviceTarget
+	key    model.ServiceKey
+	sc     *serviceconfig.ParseResult
+	log    *slog.Logger
+
+	notify   chan struct{} // a change or ResolveNow
+	quit     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+
+	// Owned by run.
+	sdk      *sdk
+	watching bool
+	last     []string
+	reported bool   // an address list went to gRPC
+	lastErr  string // the last error logged, to log each once
+}
+
+func (r *polarisResolver) ResolveNow(resolver.ResolveNowOptions) {
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the watch of this resolver only.
+func (r *polarisResolver) Close() { r.stop() }
+
+func (r *polarisResolver) stop() {
+	r.stopOnce.Do(func() { close(r.quit) })
+	<-r.done
+}
+
+func (r *polarisResolver) run() {
+	defer close(r.done)
+	defer func() {
+		if r.sdk != nil {
+			if r.watching {
+				r.sdk.unsubscribe(r.key, r.notify)
+			}
+			r.sdk.removeResolver(r)
+		}
+	}()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for {
+		wait := fallbackRefresh
+		if !r.resolve() {
+			wait = retryRefresh
+		}
+		timer.Reset(wait)
+		select {
+		case <-r.quit:
+			return
+		case <-r.notify:
+			timer.Stop() // Go >= 1.23: Reset after Stop delivers no stale tick
+		case <-timer.C:
+		}
+	}
+}
+
+// resolve reads the service once and reports it; it returns false when it
+// should be retried soon.
+func (r *polarisResolver) resolve() bool {
+	if r.sdk == nil {
+		sc, err := r.d.server()
+		if err != nil {
+			r.fail(err)
+			return false
+		}
+		s, err := r.d.sdkFor(sc)
+		if err != nil {
+			r.fail(err)
+			return false
+		}
+		if !s.addResolver(r) {
+			return false // the driver closed it meanwhile
+		}
+		r.sdk = s
+	}
+	if !r.watching {
+		if err := r.sdk.subscribe(r.key, r.notify); err == nil {
+			r.watching = true
+		} else {
+			r.log.Debug("polaris: watch not started yet", "err", err)
+		}
+	}
+	resp, err := r.sdk.consumer.GetAllInstances(&api.GetAllInstancesRequest{
+		GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: r.key.Namespace, Service: r.key.Service},
+	})
+	if err != nil {
+		if r.reported {
+			// Keep serving the last known addresses; gRPC keeps them.
+			r.logOnce(slog.LevelWarn, "polaris: lookup failed; keeping the last known addresses", err)
+			return false
+		}
+		r.fail(fmt.Errorf("polaris: instances of %s: %w", r.target, err))
+		return false
+	}
+	addrs := r.usable(resp.GetInstances())
+	r.lastErr = ""
+	if r.reported && slices.Equal(addrs, r.last) {
+		return len(addrs) > 0
+	}
+	state := resolver.State{ServiceConfig: r.sc, Addresses: make([]resolver.Address, len(addrs))}
+	for i, a := range addrs {
+		state.Addresses[i] = resolver.Address{Addr: a}
+	}
+	if len(addrs) == 0 {
+		r.log.Warn("polaris: no healthy, non-isolated instance with the wanted metadata")
+	}
+	if err := r.cc.UpdateState(state); err != nil && len(addrs) > 0 {
+		r.log.Warn("polaris: gRPC refused the addresses", "err", err)
+	}
+	r.last, r.reported = addrs, true
+	return len(addrs) > 0
+}
+
+// usable returns the sorted addresses of the instances calls may go to.
+func (r *polarisResolver) usable(instances []model.Instance) []string {
+	addrs := make([]string, 0, len(instances))
+	for _, in := range instances {
+		if !in.IsHealthy() || in.IsIsolated() {
+			continue
+		}
+		if !hasMetadata(in.GetMetadata(), r.target.metadata) {
+			continue
+		}
+		addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
+	}
+	slices.Sort(addrs)
+	return slices.Compact(addrs)
+}
+
+func hasMetadata(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *polarisResolver) fail(err error) {
+	r.logOnce(slog.LevelError, "polaris: cannot resolve", err)
+	r.cc.ReportError(err)
+}
+
+func (r *polarisResolver) logOnce(level slog.Level, msg string, err error) {
+	if s := err.Error(); s != r.lastErr {
+		r.lastErr = s
+		r.log.Log(context.Background(), level, msg, "err", err)
+	}
+}
