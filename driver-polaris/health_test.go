@@ -89,7 +89,7 @@ func TestIsolatedNotCalled(t *testing.T) {
 }
 
 // latencyTrials is how many instances TestLatency registers and lets expire.
-const latencyTrials = 30
+const latencyTrials = 50
 
 // TestLatency measures, over latencyTrials services each with its own resolver,
 // the time from a registration returning to the resolver reporting the
