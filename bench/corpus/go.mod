@@ -1,0 +1,3 @@
+module github.com/dtmdrivers/drivers/bench/corpus
+
+go 1.26
