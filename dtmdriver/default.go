@@ -43,11 +43,12 @@ func (defaultDriver) ParseServerMethod(uri string) (server, method string, err e
 }
 
 // IsHostPort reports whether s is "host:port" or "[ipv6]:port" with a non-empty
-// host and a numeric port. It is the cheap check drivers make on dtm's hot path
-// where net.SplitHostPort would cost more; it does not resolve or range-check.
+// host free of userinfo and a numeric port of at most five digits. It is the
+// cheap check drivers make on dtm's hot path where net.SplitHostPort would cost
+// more; it does not resolve names.
 func IsHostPort(s string) bool {
 	colon := strings.LastIndexByte(s, ':')
-	if colon <= 0 || colon == len(s)-1 {
+	if colon <= 0 || colon == len(s)-1 || len(s)-colon-1 > 5 {
 		return false
 	}
 	for i := colon + 1; i < len(s); i++ {
@@ -62,14 +63,14 @@ func IsHostPort(s string) bool {
 		}
 		host = host[1 : len(host)-1]
 		for i := 0; i < len(host); i++ {
-			if c := host[i]; c == '[' || c == ']' || c == '/' || c == '?' {
+			if c := host[i]; c == '[' || c == ']' || c == '/' || c == '?' || c == '@' {
 				return false
 			}
 		}
 		return true
 	}
 	for i := 0; i < len(host); i++ {
-		if c := host[i]; c == ':' || c == '[' || c == ']' || c == '/' || c == '?' {
+		if c := host[i]; c == ':' || c == '[' || c == ']' || c == '/' || c == '?' || c == '@' {
 			return false
 		}
 	}

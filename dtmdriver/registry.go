@@ -138,6 +138,9 @@ func Register(d Driver) {
 // driver is already in use, and one listing the registered drivers when name is
 // unknown. Use also selects the driver in github.com/dtm-labs/dtmdriver, so
 // dtm code that asks that package's GetDriver finds the same driver.
+//
+// Call Use at start-up, before the process dials gRPC: registering resolvers
+// writes gRPC's resolver table, which gRPC reads without a lock.
 func Use(name string) error {
 	d, err := std.use(name)
 	if err != nil {

@@ -196,35 +196,36 @@ func Redact(uri string) string {
 			rest = auth[at:]
 		}
 	}
-	// Query parameters, wherever a '?' starts them.
+	// Query parameters: from the first '?', each runs to the next '&', '?' or
+	// '#'. Not to '/': a value may hold one (a file path; a query that stands
+	// before the method), and a secret's whole value is hidden.
+	q := strings.IndexByte(rest, '?')
+	if q < 0 {
+		b.WriteString(rest)
+		return b.String()
+	}
+	b.WriteString(rest[:q+1])
+	rest = rest[q+1:]
 	for {
-		q := strings.IndexByte(rest, '?')
-		if q < 0 {
+		end := strings.IndexAny(rest, "&?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		param := rest[:end]
+		if key, _, ok := strings.Cut(param, "="); ok && secretKey(key) {
+			b.WriteString(key)
+			b.WriteByte('=')
+			b.WriteString(redacted)
+		} else {
+			b.WriteString(param)
+		}
+		rest = rest[end:]
+		if rest == "" || rest[0] == '#' {
 			b.WriteString(rest)
 			return b.String()
 		}
-		b.WriteString(rest[:q+1])
-		rest = rest[q+1:]
-		for {
-			end := strings.IndexAny(rest, "&/#?")
-			if end < 0 {
-				end = len(rest)
-			}
-			param := rest[:end]
-			if key, _, ok := strings.Cut(param, "="); ok && secretKey(key) {
-				b.WriteString(key)
-				b.WriteByte('=')
-				b.WriteString(redacted)
-			} else {
-				b.WriteString(param)
-			}
-			rest = rest[end:]
-			if rest == "" || rest[0] != '&' {
-				break
-			}
-			b.WriteByte('&')
-			rest = rest[1:]
-		}
+		b.WriteByte(rest[0])
+		rest = rest[1:]
 	}
 }
 

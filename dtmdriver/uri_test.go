@@ -91,6 +91,9 @@ func TestRedact(t *testing.T) {
 		{"consul://tok3n@h:8500/svc", "consul://xxxxx@h:8500/svc"},
 		{"etcd://h/key?user=root&password=pw", "etcd://h/key?user=root&password=xxxxx"},
 		{"consul://h/svc?token=t&wait=1s/pkg.Svc/M", "consul://h/svc?token=xxxxx&wait=1s/pkg.Svc/M"},
+		{"consul://h/svc?token=t/pkg.Svc/M", "consul://h/svc?token=xxxxx"},
+		{"etcd://h/k?certFile=/x/c.pem&password=pw", "etcd://h/k?certFile=/x/c.pem&password=xxxxx"},
+		{"etcd://h/k?password=a/b?c&x=1", "etcd://h/k?password=xxxxx?c&x=1"},
 		{"x://h/s?Access_Token=t#f", "x://h/s?Access_Token=xxxxx#f"},
 		{"x://h/s?a=1?secret=2", "x://h/s?a=1?secret=xxxxx"},
 		{"x://h/s?password", "x://h/s?password"},
@@ -135,6 +138,9 @@ func TestIsHostPort(t *testing.T) {
 		{"[]:80", false},
 		{"h:8o", false},
 		{"h/x:80", false},
+		{"user@h:80", false},
+		{"h:123456", false},
+		{"h:65535", true},
 		{"", false},
 	}
 	for _, tt := range tests {

@@ -22,7 +22,9 @@
 //	}
 //
 // The suite selects the driver with dtmdriver.Use, so a test binary that runs it
-// must not use another driver.
+// must not use another driver. Call dtmdriver.Use in TestMain before anything
+// in the test binary dials gRPC (an embedded registry may): RegisterGrpcResolver
+// writes gRPC's resolver table, which has no lock.
 //
 // # What it checks
 //
@@ -37,8 +39,10 @@
 //   - Malformed: a shared corpus of bad URIs, plus the driver's own, all get an error
 //     (never a panic, never a nil error) and no error quotes a credential.
 //   - Call: two real gRPC servers are published under two names; a real call dialled
-//     the way dtm dials, with ParseServerMethod's output, reaches the right one; and
-//     once the connections are closed, no goroutine they started is left running.
+//     the way dtm dials, with ParseServerMethod's output, reaches the right one. It
+//     does so twice: after the second round, whose connections are closed, no
+//     goroutine that round started is left running (the first round may set up
+//     what a driver keeps for the whole process).
 //
 // [TrackGoroutines] gives a driver's own tests the same leak check, for Close.
 //
