@@ -1,0 +1,78 @@
+package gozero
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	zrpcresolver "github.com/zeromicro/go-zero/zrpc/resolver"
+	"google.golang.org/grpc/resolver"
+)
+
+// Name is the driver's name, for dtm's MicroService.Driver and [dtmdriver.Use].
+const Name = "dtm-driver-gozero"
+
+// driver is the one value the package registers. Its state is the resolving
+// configuration and dtm's registrations.
+type driver struct {
+	mu       sync.Mutex
+	explicit *Config           // from Configure
+	env      *Config           // from the environment, read on first need
+	envErr   error             // why the environment is unusable
+	fallback *Config           // the first registration target's account and TLS
+	targets  map[string]Config // account and TLS per etcd cluster, from registration targets
+	prepared map[string]Config // the account and TLS go-zero has been given per cluster
+	checked  map[string]bool   // clusters the resolver reached with its credentials
+	regs     []*registration
+}
+
+var (
+	_ dtmdriver.Driver = (*driver)(nil)
+	_ dtmdriver.Closer = (*driver)(nil)
+)
+
+var std = newDriver()
+
+func newDriver() *driver {
+	return &driver{
+		targets:  map[string]Config{},
+		prepared: map[string]Config{},
+		checked:  map[string]bool{},
+	}
+}
+
+func init() {
+	dtmdriver.Register(std)
+}
+
+func (*driver) GetName() string { return Name }
+
+// RegisterGrpcResolver registers go-zero's zrpc resolvers (etcd, discov, direct,
+// k8s) with gRPC, the etcd and discov ones wrapped so that they take the driver's
+// account and TLS, and fail with a clear error when etcd refuses them.
+func (d *driver) RegisterGrpcResolver() {
+	zrpcresolver.Register()
+	for _, scheme := range []string{"etcd", "discov"} {
+		if inner := resolver.Get(scheme); inner != nil {
+			if _, wrapped := inner.(*etcdBuilder); !wrapped {
+				resolver.Register(&etcdBuilder{inner: inner, d: d})
+			}
+		}
+	}
+}
+
+// Close withdraws every registration RegisterGrpcService made: it stops the
+// keep-alive, revokes the lease and waits until etcd has dropped the key, for a
+// few seconds at most. It is safe to call more than once. It does not close the
+// etcd clients, which go-zero keeps for the life of the process.
+func (d *driver) Close() error {
+	d.mu.Lock()
+	regs := d.regs
+	d.regs = nil
+	d.mu.Unlock()
+	errs := make([]error, 0, len(regs))
+	for _, r := range regs {
+		errs = append(errs, r.close())
+	}
+	return errors.Join(errs...)
+}
