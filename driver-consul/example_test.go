@@ -1,0 +1,59 @@
+package consul_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	consul "github.com/dtmdrivers/drivers/driver-consul"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+func Example() {
+	if err := dtmdriver.Use(consul.DriverName); err != nil {
+		fmt.Println(err)
+		return
+	}
+	server, method, err := dtmdriver.GetDriver().ParseServerMethod(
+		"consul://127.0.0.1:8500/user.rpc?wait=14s/busi.Busi/TransIn")
+	fmt.Println(server, method, err)
+
+	_, _, err = dtmdriver.GetDriver().ParseServerMethod("consul://127.0.0.1:8500/busi?token=x/busi.Busi/TransIn")
+	fmt.Println(err != nil)
+	// Output:
+	// consul://127.0.0.1:8500/user.rpc?wait=14s /busi.Busi/TransIn <nil>
+	// true
+}
+
+// A dtm server registers itself at start, as dtm does from its
+// MicroService settings, and withdraws the registration at shutdown. It needs
+// a Consul agent on 127.0.0.1:8500.
+func Example_register() {
+	if err := dtmdriver.Use(consul.DriverName); err != nil {
+		log.Print(err)
+		return
+	}
+	err := dtmdriver.GetDriver().RegisterGrpcService(
+		"consul://127.0.0.1:8500/dtmservice?tags=dtm,grpc", "10.0.0.5:36790")
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer dtmdriver.Close()
+}
+
+// A client app that does not use the global registration passes a builder
+// with its own token. It needs a Consul agent on 127.0.0.1:8500.
+func ExampleNewBuilder() {
+	conn, err := grpc.NewClient("consul://127.0.0.1:8500/busi?tag=v2",
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithResolvers(consul.NewBuilder(consul.WithToken("token-from-your-secret-store"))))
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer conn.Close()
+	_ = conn.Invoke(context.Background(), "/busi.Busi/TransIn", nil, nil)
+}

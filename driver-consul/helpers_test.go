@@ -1,0 +1,200 @@
+package consul
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/testenv/consultest"
+	"github.com/hashicorp/consul/api"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/status"
+)
+
+// newAPI returns a Consul API client for a, with token (may be ""), whose idle
+// connections are closed with the test.
+func newAPI(t testing.TB, a *consultest.Agent, token string) *api.Client {
+	t.Helper()
+	cfg := api.DefaultConfig()
+	cfg.Address, cfg.Token, cfg.TokenFile = a.Addr(), token, ""
+	c, err := api.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cfg.Transport.CloseIdleConnections)
+	return c
+}
+
+// hostPort splits a loopback address into host and port.
+func hostPort(t testing.TB, addr string) (string, int) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, n
+}
+
+// registerPlain registers addr under service with no check of its own (so it
+// passes while the node does), under the given ID.
+func registerPlain(t testing.TB, c *api.Client, service, id, addr string) {
+	t.Helper()
+	host, port := hostPort(t, addr)
+	reg := &api.AgentServiceRegistration{ID: id, Name: service, Address: host, Port: port}
+	if err := c.Agent().ServiceRegister(reg); err != nil {
+		t.Fatalf("registering %s: %v", id, err)
+	}
+}
+
+// registerTTL registers addr under service with a passing TTL check "ttl:"+id
+// that the test drives with PassTTL and FailTTL.
+func registerTTL(t testing.TB, c *api.Client, service, id, addr string) (checkID string) {
+	t.Helper()
+	host, port := hostPort(t, addr)
+	checkID = "ttl:" + id
+	reg := &api.AgentServiceRegistration{
+		ID: id, Name: service, Address: host, Port: port,
+		Check: &api.AgentServiceCheck{CheckID: checkID, TTL: "10m", Status: api.HealthPassing},
+	}
+	if err := c.Agent().ServiceRegister(reg); err != nil {
+		t.Fatalf("registering %s: %v", id, err)
+	}
+	return checkID
+}
+
+// dialWith opens a client connection to target through b.
+func dialWith(t testing.TB, b resolver.Builder, target string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithResolvers(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// answeredBy calls gRPC health for name on conn, waiting for discovery up to
+// timeout. It returns true when the backend started for name answered
+// (SERVING), false when another backend did (NotFound), or the error.
+func answeredBy(ctx context.Context, conn *grpc.ClientConn, name string, timeout time.Duration) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: name}, grpc.WaitForReady(true))
+	switch {
+	case status.Code(err) == codes.NotFound:
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return resp.GetStatus() == healthpb.HealthCheckResponse_SERVING, nil
+}
+
+// waitFor polls cond every 20 ms until it returns true or timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// passing returns the addresses of service's passing instances.
+func passing(t testing.TB, c *api.Client, service string) []string {
+	t.Helper()
+	entries, _, err := c.Health().Service(service, "", true, nil)
+	if err != nil {
+		t.Logf("health query: %v", err)
+		return nil
+	}
+	var addrs []string
+	for _, e := range entries {
+		addrs = append(addrs, net.JoinHostPort(e.Service.Address, strconv.Itoa(e.Service.Port)))
+	}
+	return addrs
+}
+
+// logBuffer captures what the driver logs through slog's default logger for
+// the duration of a test.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func captureLogs(t testing.TB) *logBuffer {
+	l := &logBuffer{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return l
+}
+
+// uniq returns a service or ID name unique within the test binary.
+func uniq(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()%1e9)
+}
+
+// listen listens on a free loopback port until the test ends.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lis.Close() })
+	go func() {
+		for {
+			c, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return lis
+}
+
+type apiReg = api.AgentServiceRegistration
+
+type apiConfig = api.Config
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func agentLog(t testing.TB, a *consultest.Agent) string {
+	b, err := os.ReadFile(filepath.Join(a.Dir(), "consul.log"))
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}

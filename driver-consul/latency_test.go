@@ -1,0 +1,208 @@
+package consul
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/testenv/consultest"
+	"github.com/hashicorp/consul/api"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/serviceconfig"
+)
+
+// LatencyEnv turns on TestPropagationLatency, which takes about four minutes.
+const latencyEnv = "DTMDRIVERS_CONSUL_LATENCY"
+
+// recorder is a resolver.ClientConn that records when each address list
+// arrived, so that the test can time the resolver itself; gRPC is not
+// involved.
+type recorder struct {
+	mu      sync.Mutex
+	history []update
+	notify  chan struct{}
+}
+
+type update struct {
+	at    time.Time
+	addrs []string
+}
+
+func newRecorder() *recorder { return &recorder{notify: make(chan struct{}, 1)} }
+
+func (r *recorder) record(addrs []string) {
+	r.mu.Lock()
+	r.history = append(r.history, update{time.Now(), addrs})
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) UpdateState(s resolver.State) error {
+	var addrs []string
+	for _, a := range s.Addresses {
+		addrs = append(addrs, a.Addr)
+	}
+	r.record(addrs)
+	return nil
+}
+
+func (r *recorder) ReportError(error)             {}
+func (r *recorder) NewAddress([]resolver.Address) {}
+func (r *recorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
+	return &serviceconfig.ParseResult{}
+}
+
+// await returns when the first update after from in which has(addr) == want
+// arrived.
+func (r *recorder) await(from time.Time, addr string, want bool, timeout time.Duration) (time.Time, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for _, u := range r.history {
+			if !u.at.Before(from) && slices.Contains(u.addrs, addr) == want {
+				r.mu.Unlock()
+				return u.at, nil
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.notify:
+		case <-deadline.C:
+			return time.Time{}, fmt.Errorf("no update with %s present=%v within %v", addr, want, timeout)
+		}
+	}
+}
+
+// poll is the polling baseline: a passing-only health query every period,
+// with no index, as a resolver without blocking queries would make.
+func poll(ctx context.Context, c *api.Client, service string, period time.Duration, rec *recorder) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	var last []string
+	for {
+		entries, _, err := c.Health().Service(service, "", true, (&api.QueryOptions{}).WithContext(ctx))
+		if err == nil {
+			addrs := addresses(entries, 0)
+			if !slices.Equal(addrs, last) {
+				rec.record(addrs)
+				last = addrs
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// TestPropagationLatency times, over many trials, how long a registration and
+// a check going critical take to reach the resolver, for this driver's
+// blocking-query watch and for a poller. Set DTMDRIVERS_CONSUL_LATENCY=1 (and
+// optionally DTMDRIVERS_CONSUL_LATENCY_TRIALS, _POLL).
+func TestPropagationLatency(t *testing.T) {
+	if os.Getenv(latencyEnv) == "" {
+		t.Skipf("set %s=1 to measure propagation latency (about four minutes)", latencyEnv)
+	}
+	trials := 100
+	if n, err := strconv.Atoi(os.Getenv(latencyEnv + "_TRIALS")); err == nil && n > 0 {
+		trials = n
+	}
+	period := time.Second
+	if d, err := time.ParseDuration(os.Getenv(latencyEnv + "_POLL")); err == nil && d > 0 {
+		period = d
+	}
+	captureLogs(t)
+	a := consultest.Start(t)
+	c := newAPI(t, a, "")
+	const service = "latency"
+
+	watched := newRecorder()
+	u, _ := url.Parse("consul://" + a.Addr() + "/" + service)
+	r, err := NewBuilder().Build(resolver.Target{URL: *u}, watched, resolver.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	polled := newRecorder()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go poll(ctx, c, service, period, polled)
+
+	var watchReg, watchCrit, pollReg, pollCrit []time.Duration
+	for i := range trials {
+		id := fmt.Sprintf("lat-%d", i)
+		port := 20000 + i
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		// Trials would otherwise start in step with the poller's ticker: give
+		// each a random phase (a deliberate offset, not a wait for a condition).
+		phase := time.NewTimer(rand.N(period))
+		<-phase.C
+		start := time.Now()
+		err := c.Agent().ServiceRegister(&api.AgentServiceRegistration{
+			ID: id, Name: service, Address: "127.0.0.1", Port: port,
+			Check: &api.AgentServiceCheck{CheckID: id, TTL: "10m", Status: api.HealthPassing},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []struct {
+			rec *recorder
+			out *[]time.Duration
+		}{{watched, &watchReg}, {polled, &pollReg}} {
+			at, err := m.rec.await(start, addr, true, 10*period+10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*m.out = append(*m.out, at.Sub(start))
+		}
+		phase.Reset(rand.N(period))
+		<-phase.C
+		start = time.Now()
+		if err := c.Agent().FailTTL(id, "latency trial"); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []struct {
+			rec *recorder
+			out *[]time.Duration
+		}{{watched, &watchCrit}, {polled, &pollCrit}} {
+			at, err := m.rec.await(start, addr, false, 10*period+10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*m.out = append(*m.out, at.Sub(start))
+		}
+		if err := c.Agent().ServiceDeregister(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []struct {
+		name string
+		d    []time.Duration
+	}{
+		{"watch  registration", watchReg}, {"watch  critical", watchCrit},
+		{fmt.Sprintf("poll %v registration", period), pollReg}, {fmt.Sprintf("poll %v critical", period), pollCrit},
+	} {
+		p50, p99 := percentile(s.d, 50), percentile(s.d, 99)
+		t.Logf("%-24s n=%d p50=%v p99=%v max=%v", s.name, len(s.d), p50, p99, percentile(s.d, 100))
+	}
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p+99)/100 - 1
+	return s[max(0, min(i, len(s)-1))].Round(10 * time.Microsecond)
+}

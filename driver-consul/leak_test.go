@@ -1,0 +1,33 @@
+package consul
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
+	"github.com/dtmdrivers/drivers/testenv/consultest"
+)
+
+// TestNoLeakAfterClose registers, resolves and calls, then closes everything:
+// no goroutine the driver started may remain.
+func TestNoLeakAfterClose(t *testing.T) {
+	a := consultest.Start(t)
+	dtm := dtmdrivertest.StartHealthServer(t, "dtm")
+	goroutines := dtmdrivertest.TrackGoroutines()
+
+	d := &driver{}
+	if err := d.RegisterGrpcService("consul://"+a.Addr()+"/dtmservice?interval=1s", dtm); err != nil {
+		t.Fatal(err)
+	}
+	conn := dialWith(t, &builder{drv: d}, "consul://"+a.Addr()+"/dtmservice")
+	for range 3 {
+		if ok, err := answeredBy(t.Context(), conn, "dtm", 10*time.Second); !ok || err != nil {
+			t.Fatalf("call: %v, %v", ok, err)
+		}
+	}
+	conn.Close()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	goroutines.Check(t, 10*time.Second)
+}
