@@ -1,0 +1,4 @@
+// Package gozero benchmarks our gozero driver for `make bench`. Each driver has a
+// package of its own: a process links one driver, as dtm does (some frameworks'
+// protobuf files clash when two are linked together).
+package gozero

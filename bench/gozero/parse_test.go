@@ -1,0 +1,21 @@
+package gozero
+
+import (
+	"testing"
+
+	"github.com/dtmdrivers/drivers/bench/corpus"
+	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+)
+
+// BenchmarkParse times ParseServerMethod on the shared corpus; the upstream
+// drivers run the same cases from ../testdata/upstream*.
+func BenchmarkParse(b *testing.B) {
+	d, ok := dtmdriver.Lookup("dtm-driver-gozero")
+	if !ok {
+		b.Fatal("the driver is not registered")
+	}
+	for _, fw := range []string{"gozero"} {
+		corpus.Bench(b, "ours:"+d.GetName(), fw, d.ParseServerMethod)
+	}
+}
