@@ -163,8 +163,8 @@ func (a *Agent) Stop() {
 }
 
 // Restart stops the agent if it is running and starts it again on the same
-// ports, waiting until it is ready as [Start] does. A development agent
-// keeps no state: registrations made before the restart are gone.
+// ports and data directory, waiting until it is ready as [Start] does. Services
+// registered through the agent API come back with it; see the package docs.
 func (a *Agent) Restart(t testing.TB) {
 	t.Helper()
 	a.Stop()

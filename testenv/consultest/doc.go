@@ -34,9 +34,12 @@
 // # Faults
 //
 // [Agent.Stop] ends the agent and keeps its ports, so clients see connection
-// errors. [Agent.Restart] starts it again on the same ports. A development
-// agent keeps nothing across a restart: the catalog comes back empty but
-// for the agent's own node, and services must be registered again.
+// errors. [Agent.Restart] starts it again on the same ports, with the same data
+// directory. A development agent keeps no catalog across a restart, but the
+// services registered through its agent API (/v1/agent/service/register, what
+// drivers use) are saved in its data directory and come back with it. To make
+// the agent lose them too, as an agent rebuilt from scratch would, remove the
+// "data" folder under [Agent.Dir] between [Agent.Stop] and [Agent.Restart].
 //
 // # Logs
 //
