@@ -1,5 +1,6 @@
 // Command clientapp is a dtm client application as users write them: it
-// blank-imports a driver, selects it with github.com/dtm-labs/client's
+// blank-imports one driver (chosen at build time by a tag: protocol1, gozero,
+// polaris or consul; see driver_*.go), selects it with github.com/dtm-labs/client's
 // dtmgrpc.UseDriver, reaches dtm through the driver (the dtm address is a
 // registry URI, not host:port), and submits a transfer saga. It prints the gid;
 // the caller asks dtm for the outcome.
@@ -7,6 +8,7 @@
 // It uses github.com/dtm-labs/client, which cannot share a binary with the dtm
 // server, so the end-to-end tests build it and run it as a process of its own:
 //
+//	go build -tags protocol1 ./cmd/clientapp
 //	clientapp -driver dtm-driver-protocol1 -dtm protocol1://127.0.0.1:36790 \
 //	  -out URI -out-revert URI -in URI -in-revert URI -from 1 -to 2 -amount 30
 package main
@@ -24,9 +26,6 @@ import (
 	"github.com/dtm-labs/logger"
 	"github.com/dtmdrivers/drivers/e2e/internal/busi"
 	"google.golang.org/protobuf/types/known/emptypb"
-
-	// The drivers the client app can use; -driver picks one.
-	_ "github.com/dtmdrivers/drivers/driver-protocol1"
 )
 
 func main() {
@@ -57,8 +56,9 @@ func run(driver, server, out, outRevert, in, inRevert string, payer, payee busi.
 	if driver == "" || server == "" || out == "" || in == "" {
 		return "", errors.New("-driver, -dtm, -out and -in are required")
 	}
-	// UseDriver is github.com/dtm-labs/dtmdriver's Use: the blank import above
-	// registered the driver there.
+	// UseDriver is github.com/dtm-labs/dtmdriver's Use: the blank import in
+	// driver_*.go registered the driver there. Built without a driver tag, the
+	// app has none, and this fails naming the drivers it has.
 	if err := dtmgrpc.UseDriver(driver); err != nil {
 		return "", fmt.Errorf("using driver %s: %w", driver, err)
 	}

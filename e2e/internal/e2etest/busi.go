@@ -2,13 +2,13 @@ package e2etest
 
 import (
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/dtmdrivers/drivers/e2e/internal/busi"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 	"google.golang.org/grpc"
 )
 
@@ -24,12 +24,12 @@ type call struct{ server, method string }
 // fixture is one business service for one test: a bank behind one or more
 // busi.Busi servers, published as instances of a service of its own.
 type fixture struct {
-	sc      *Scenario
+	sc      *scenario.Scenario
 	service string
 	bank    *busi.Bank
 
 	mu       sync.Mutex
-	servers  map[string]*grpc.Server
+	stops    map[string]func()
 	attempts []call // every call, before Fail is asked
 	answered []call // calls that succeeded
 	fail     func(server, method string, t busi.Transfer) error
@@ -37,15 +37,15 @@ type fixture struct {
 
 var serviceSeq atomic.Int64
 
-// newFixture starts one busi server per instance name and publishes each as an
-// instance of a new service.
-func newFixture(t *testing.T, sc *Scenario, instances ...string) *fixture {
+// newFixture starts one busi server per instance name, each an instance of a
+// new service, served and registered as the scenario's framework does.
+func newFixture(t *testing.T, sc *scenario.Scenario, instances ...string) *fixture {
 	t.Helper()
 	f := &fixture{
 		sc:      sc,
 		service: fmt.Sprintf("busi-%s-%d", sc.Name, serviceSeq.Add(1)),
 		bank:    busi.NewBank(map[int]int64{payer: openingAmount, payee: openingAmount}),
-		servers: map[string]*grpc.Server{},
+		stops:   map[string]func(){},
 	}
 	f.bank.Fail = func(server, method string, tr busi.Transfer) error {
 		f.mu.Lock()
@@ -63,16 +63,12 @@ func newFixture(t *testing.T, sc *Scenario, instances ...string) *fixture {
 		f.answered = append(f.answered, call{server, method})
 	}
 	for _, name := range instances {
-		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		_, stop, err := sc.Serve(f.service, func(s *grpc.Server) { f.bank.Register(s, name) })
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("serving %s as an instance of %s: %v", name, f.service, err)
 		}
-		srv := grpc.NewServer()
-		f.bank.Register(srv, name)
-		go func() { _ = srv.Serve(lis) }()
-		t.Cleanup(srv.Stop)
-		f.servers[name] = srv
-		sc.Publish(t, f.service, lis.Addr().String())
+		t.Cleanup(stop)
+		f.stops[name] = stop
 	}
 	return f
 }
@@ -86,7 +82,7 @@ func (f *fixture) setFail(fail func(server, method string, t busi.Transfer) erro
 
 // stop stops the instance named name, as a crash would: its registration, if
 // any, stays until the registry notices.
-func (f *fixture) stop(name string) { f.servers[name].Stop() }
+func (f *fixture) stop(name string) { f.stops[name]() }
 
 // uri returns the branch URI of a busi.Busi method, e.g. "TransIn".
 func (f *fixture) uri(method string) string {

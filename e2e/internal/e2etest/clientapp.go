@@ -3,19 +3,22 @@ package e2etest
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 )
 
 // testClientApp builds cmd/clientapp, a client app on github.com/dtm-labs/client
 // that blank-imports the driver, and runs it as its own process: it reaches dtm
 // through the driver's URI and submits a saga; the test asks dtm for the outcome.
-func testClientApp(t *testing.T, sc *Scenario) {
-	bin := buildClientApp(t)
+func testClientApp(t *testing.T, sc *scenario.Scenario) {
+	bin := buildClientApp(t, sc.Name)
 	f := newFixture(t, sc, "busi-a", "busi-b")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -25,6 +28,9 @@ func testClientApp(t *testing.T, sc *Scenario) {
 		"-out", f.uri("TransOut"), "-out-revert", f.uri("TransOutRevert"),
 		"-in", f.uri("TransIn"), "-in-revert", f.uri("TransInRevert"),
 		"-from", strconv.Itoa(payer), "-to", strconv.Itoa(payee), "-amount", "25")
+	if sc.ClientAppEnv != nil {
+		cmd.Env = append(os.Environ(), sc.ClientAppEnv()...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -34,13 +40,14 @@ func testClientApp(t *testing.T, sc *Scenario) {
 	if !ok || gid == "" || strings.ContainsAny(gid, " \n") {
 		t.Fatalf("client app printed %q, want \"gid <gid>\"; stderr:\n%s", &stdout, &stderr)
 	}
-	dtm.WaitStatus(t, gid, "succeed", quick)
+	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 75, 125)
 }
 
-// buildClientApp builds cmd/clientapp into a temporary directory; go's build
-// cache makes the build after the first one quick.
-func buildClientApp(t *testing.T) string {
+// buildClientApp builds cmd/clientapp with the build tag that links in one
+// driver (the row's name) into a temporary directory; go's build cache makes
+// the build after the first one quick.
+func buildClientApp(t *testing.T, tag string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -50,7 +57,7 @@ func buildClientApp(t *testing.T) string {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	bin := filepath.Join(t.TempDir(), "clientapp")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/clientapp")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", tag, "-o", bin, "./cmd/clientapp")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the client app in %s: %v\n%s", root, err, out)

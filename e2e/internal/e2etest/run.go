@@ -13,6 +13,7 @@ import (
 	"github.com/dtm-labs/dtm/client/dtmgrpc/dtmgimp"
 	"github.com/dtm-labs/dtm/client/dtmgrpc/dtmgpb"
 	"github.com/dtmdrivers/drivers/e2e/internal/busi"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -28,14 +29,14 @@ const (
 )
 
 // Run runs the end-to-end tests for sc against the dtm server Main started.
-func Run(t *testing.T, sc *Scenario) {
+func Run(t *testing.T, sc *scenario.Scenario) {
 	if dtm == nil {
 		t.Fatal("e2etest.Run needs e2etest.Main in TestMain")
 	}
 	t.Run("Transactions", func(t *testing.T) {
 		for _, tc := range []struct {
 			name string
-			run  func(*testing.T, *Scenario)
+			run  func(*testing.T, *scenario.Scenario)
 		}{
 			{"DTMRegistered", testDTMRegistered},
 			{"SagaSucceeds", testSagaSucceeds},
@@ -58,7 +59,7 @@ func Run(t *testing.T, sc *Scenario) {
 }
 
 // dtmServer is the dtm address clients use: a URI through the driver.
-func dtmServer(sc *Scenario) string { return sc.DTMServer(dtm.GrpcAddr) }
+func dtmServer(sc *scenario.Scenario) string { return sc.DTMServer(dtm.GrpcAddr) }
 
 // newGid asks dtm for a gid through the driver, as dtmgrpc.MustGenGid does,
 // but fails the test instead of panicking.
@@ -76,7 +77,7 @@ func newGid(t *testing.T, server string) string {
 // testDTMRegistered: dtm published itself through the driver at start; the
 // registry holds its endpoint, which answers as dtm, and clients reach dtm
 // through the driver's URI.
-func testDTMRegistered(t *testing.T, sc *Scenario) {
+func testDTMRegistered(t *testing.T, sc *scenario.Scenario) {
 	ctx, cancel := context.WithTimeout(context.Background(), quick)
 	defer cancel()
 	addrs, err := sc.FindDTM(ctx, dtm.Target)
@@ -103,7 +104,7 @@ func testDTMRegistered(t *testing.T, sc *Scenario) {
 }
 
 // saga builds the transfer saga of amount from payer to payee on f.
-func saga(t *testing.T, sc *Scenario, f *fixture, amount int64) (*dtmgrpc.SagaGrpc, string) {
+func saga(t *testing.T, sc *scenario.Scenario, f *fixture, amount int64) (*dtmgrpc.SagaGrpc, string) {
 	server := dtmServer(sc)
 	gid := newGid(t, server)
 	s := dtmgrpc.NewSagaGrpc(server, gid).
@@ -112,18 +113,18 @@ func saga(t *testing.T, sc *Scenario, f *fixture, amount int64) (*dtmgrpc.SagaGr
 	return s, gid
 }
 
-func testSagaSucceeds(t *testing.T, sc *Scenario) {
+func testSagaSucceeds(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	s, gid := saga(t, sc, f, 30)
 	if err := s.Submit(); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	dtm.WaitStatus(t, gid, "succeed", quick)
+	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 70, 130)
 	f.wantCalled(t, "TransOut", "TransIn")
 }
 
-func testSagaRollsBack(t *testing.T, sc *Scenario) {
+func testSagaRollsBack(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	f.setFail(func(_, method string, _ busi.Transfer) error {
 		if method == "TransIn" {
@@ -135,7 +136,7 @@ func testSagaRollsBack(t *testing.T, sc *Scenario) {
 	// Submit's error says nothing final (dtm processes a saga asynchronously):
 	// the status dtm keeps does.
 	_ = s.Submit()
-	tr := dtm.WaitStatus(t, gid, "failed", quick)
+	tr := waitStatus(t, gid, "failed", quick)
 	if !strings.Contains(tr.RollbackReason, "payee account closed") {
 		t.Errorf("rollback reason %q does not quote TransIn's error", tr.RollbackReason)
 	}
@@ -145,7 +146,7 @@ func testSagaRollsBack(t *testing.T, sc *Scenario) {
 
 // tcc runs the transfer as a TCC transaction: the Try calls go from this
 // process to the busi servers through the driver, Confirm or Cancel from dtm.
-func tcc(t *testing.T, sc *Scenario, f *fixture, amount int64) (string, error) {
+func tcc(t *testing.T, sc *scenario.Scenario, f *fixture, amount int64) (string, error) {
 	server := dtmServer(sc)
 	gid := newGid(t, server)
 	err := dtmgrpc.TccGlobalTransaction(server, gid, func(tcc *dtmgrpc.TccGrpc) error {
@@ -159,18 +160,18 @@ func tcc(t *testing.T, sc *Scenario, f *fixture, amount int64) (string, error) {
 	return gid, err
 }
 
-func testTCCSucceeds(t *testing.T, sc *Scenario) {
+func testTCCSucceeds(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	gid, err := tcc(t, sc, f, 40)
 	if err != nil {
 		t.Fatalf("TCC: %v", err)
 	}
-	dtm.WaitStatus(t, gid, "succeed", quick)
+	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 60, 140)
 	f.wantCalled(t, "TransOutTry", "TransInTry", "TransOutConfirm", "TransInConfirm")
 }
 
-func testTCCRollsBack(t *testing.T, sc *Scenario) {
+func testTCCRollsBack(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	f.setFail(func(_, method string, _ busi.Transfer) error {
 		if method == "TransInTry" {
@@ -182,7 +183,7 @@ func testTCCRollsBack(t *testing.T, sc *Scenario) {
 	if status.Code(err) != codes.Aborted {
 		t.Errorf("TCC returned %v, want the Try's Aborted error", err)
 	}
-	dtm.WaitStatus(t, gid, "failed", quick)
+	waitStatus(t, gid, "failed", quick)
 	f.wantBalances(t, openingAmount, openingAmount)
 	f.wantCalled(t, "TransOutTry", "TransOutCancel", "TransInCancel")
 	if _, n := f.count("TransOutConfirm"); n != 0 {
@@ -190,7 +191,7 @@ func testTCCRollsBack(t *testing.T, sc *Scenario) {
 	}
 }
 
-func testMsgSucceeds(t *testing.T, sc *Scenario) {
+func testMsgSucceeds(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	server := dtmServer(sc)
 	gid := newGid(t, server)
@@ -200,13 +201,13 @@ func testMsgSucceeds(t *testing.T, sc *Scenario) {
 	if err := m.Submit(); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	dtm.WaitStatus(t, gid, "succeed", quick)
+	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 90, 110)
 }
 
 // testTransientFailureRetried: TransIn fails once with a retryable code; dtm
 // retries it and the saga ends succeed, the money moved once.
-func testTransientFailureRetried(t *testing.T, sc *Scenario) {
+func testTransientFailureRetried(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a")
 	var failed atomic.Bool
 	f.setFail(func(_, method string, _ busi.Transfer) error {
@@ -217,7 +218,7 @@ func testTransientFailureRetried(t *testing.T, sc *Scenario) {
 	})
 	s, gid := saga(t, sc, f, 30)
 	_ = s.Submit()
-	dtm.WaitStatus(t, gid, "succeed", retry)
+	waitStatus(t, gid, "succeed", retry)
 	f.wantBalances(t, 70, 130)
 	if attempted, answered := f.count("TransIn"); attempted < 2 || answered != 1 {
 		t.Errorf("TransIn attempted %d times and answered %d, want a failed attempt and one answer", attempted, answered)
@@ -226,7 +227,7 @@ func testTransientFailureRetried(t *testing.T, sc *Scenario) {
 
 // testInstanceStopped: of two instances, the one serving TransIn stops in the
 // middle of the call; dtm's retry reaches the other and the saga completes.
-func testInstanceStopped(t *testing.T, sc *Scenario) {
+func testInstanceStopped(t *testing.T, sc *scenario.Scenario) {
 	f := newFixture(t, sc, "busi-a", "busi-b")
 	reached := make(chan string, 1)
 	release := make(chan struct{})
@@ -250,7 +251,7 @@ func testInstanceStopped(t *testing.T, sc *Scenario) {
 	}
 	f.stop(stopped) // does not wait for the handler held above
 	close(release)
-	dtm.WaitStatus(t, gid, "succeed", retry)
+	waitStatus(t, gid, "succeed", retry)
 	f.wantBalances(t, 70, 130)
 	by := f.answeredBy("TransIn")
 	if len(by) != 1 || by[0] == stopped {
@@ -260,7 +261,7 @@ func testInstanceStopped(t *testing.T, sc *Scenario) {
 
 // testSagaRoundTrip measures Submit to status succeed, as seen by polling dtm,
 // over sequential sagas, and logs the median.
-func testSagaRoundTrip(t *testing.T, sc *Scenario) {
+func testSagaRoundTrip(t *testing.T, sc *scenario.Scenario) {
 	const n = 20
 	f := newFixture(t, sc, "busi-a")
 	var took []time.Duration
@@ -270,7 +271,7 @@ func testSagaRoundTrip(t *testing.T, sc *Scenario) {
 		if err := s.Submit(); err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
-		if _, err := dtm.waitFinal(gid, "succeed", quick, time.Millisecond); err != nil {
+		if _, err := dtm.WaitFinal(gid, "succeed", quick, time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
 		took = append(took, time.Since(start))

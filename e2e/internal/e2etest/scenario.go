@@ -4,74 +4,105 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/e2e/internal/dtmserver"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 )
 
-// Scenario is one driver's row in the end-to-end tests: how to start its
-// registry, how dtm registers itself there, how business servers are published
-// and how branch URIs name them.
-type Scenario struct {
-	// Name is the short name of the driver, e.g. "protocol1".
-	Name string
-	// Driver is the driver's registered name, dtm's MicroService.Driver.
-	Driver string
-
-	// StartRegistry starts the driver's registry and returns how to stop it.
-	// It runs once, from Main, before dtm starts. Nil when there is no registry.
-	StartRegistry func() (stop func(), err error)
-
-	// Registration returns dtm's MicroService.Target and EndPoint for a dtm
-	// listening for gRPC on grpcAddr (127.0.0.1:port).
-	Registration func(grpcAddr string) (target, endpoint string)
-
-	// FindDTM looks in the registry for what dtm registered under target and
-	// returns the addresses found there.
-	FindDTM func(ctx context.Context, target string) ([]string, error)
-
-	// DTMServer returns the address of dtm that clients (dtmgrpc, the client app)
-	// use: a URI that reaches dtm through the driver, not host:port.
-	DTMServer func(grpcAddr string) string
-
-	// Publish makes the business gRPC server listening on addr known as one
-	// instance of service, the way the framework's own services register.
-	// Registrations are withdrawn with t.Cleanup.
-	Publish func(t testing.TB, service, addr string)
-
-	// BranchURI returns the branch URI of the gRPC method ("/busi.Busi/TransIn")
-	// of service, in the driver's form. It is called after the service's instances
-	// are published.
-	BranchURI func(service, method string) string
-}
+// LogEnv names the environment variable that sets dtm's log level in tests
+// (debug, info, warn, error); dtm logs errors only by default, because every
+// retried branch is an error to it.
+const LogEnv = "E2E_DTM_LOG"
 
 // dtm is the dtm server of this test process, started by Main.
-var dtm *DTM
+var dtm *dtmserver.Server
 
 // Main starts sc's registry and a dtm server configured with sc's driver, runs
-// the tests, and exits. Call it from TestMain. The driver must be linked in by
-// a blank import in the test package.
-func Main(m *testing.M, sc *Scenario) {
+// the tests, and exits. Call it from TestMain.
+func Main(m *testing.M, sc *scenario.Scenario) {
 	os.Exit(mainRun(m, sc))
 }
 
-func mainRun(m *testing.M, sc *Scenario) int {
+func mainRun(m *testing.M, sc *scenario.Scenario) int {
+	var err error
+	dtm, err = Start(sc, os.Getenv(LogEnv), "stderr")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e %s: %v\n", sc.Name, err)
+		return 1
+	}
+	defer Stop()
+	return m.Run()
+}
+
+var stops []func()
+
+// Start selects sc's driver, starts its registry and a dtm server configured
+// with the driver, and waits until the registry lists dtm. dtm logs at level
+// ("" for errors only) to output. [Stop] stops the registry; dtm runs until
+// the process ends.
+func Start(sc *scenario.Scenario, level, output string) (*dtmserver.Server, error) {
+	// Select the driver before anything dials: gRPC's resolver registry is a
+	// map without a lock, written by RegisterGrpcResolver, and an embedded
+	// registry (etcd) dials its own gateway as it starts. dtm's own Use then
+	// finds the driver in use.
+	if err := dtmdriver.Use(sc.Driver); err != nil {
+		return nil, err
+	}
 	if sc.StartRegistry != nil {
-		stop, err := sc.StartRegistry()
+		stop, _, err := sc.StartRegistry()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "e2e %s: starting the registry: %v\n", sc.Name, err)
-			return 1
+			return nil, fmt.Errorf("starting the registry: %w", err)
 		}
-		defer stop()
+		stops = append(stops, stop)
 	}
 	dir, err := os.MkdirTemp("", "dtm-e2e-"+sc.Name+"-")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		Stop()
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	dtm, err = startDTM(dir, sc.Driver, sc.Registration)
+	stops = append(stops, func() { os.RemoveAll(dir) })
+	d, err := dtmserver.Start(dtmserver.Config{
+		Dir: dir, Driver: sc.Driver, Registration: sc.Registration,
+		LogLevel: level, LogOutput: output,
+	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e %s: starting dtm: %v\n", sc.Name, err)
-		return 1
+		Stop()
+		return nil, fmt.Errorf("starting dtm: %w", err)
 	}
-	return m.Run()
+	// The registry may list dtm a moment after it registered (Polaris' cache
+	// lags its store); clients that dial dtm through it need it listed.
+	err = scenario.PollTimeout(30*time.Second, 20*time.Millisecond, "dtm listed in the registry", func() (bool, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		addrs, err := sc.FindDTM(ctx, d.Target)
+		return slices.Contains(addrs, d.EndPoint), err
+	})
+	if err != nil {
+		Stop()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Stop stops what Start started but dtm, in reverse order.
+func Stop() {
+	for i := len(stops) - 1; i >= 0; i-- {
+		stops[i]()
+	}
+	stops = nil
+}
+
+// waitStatus polls dtm until the transaction gid reaches status want, and fails
+// the test when it ends in another final status or the deadline passes.
+func waitStatus(t testing.TB, gid, want string, timeout time.Duration) *dtmserver.Trans {
+	t.Helper()
+	tr, err := dtm.WaitFinal(gid, want, timeout, 5*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

@@ -1,4 +1,11 @@
-package e2etest
+// Package dtmserver runs a real dtm server (v1.19.0) in this process, for the
+// end-to-end tests and the demo: BoltDB in a directory of the caller's, short
+// retry intervals, and the driver and registration the caller names. dtm has no
+// stop: one server per process, which ends with it.
+//
+// dtm listens on every interface (":port"); run the process in a network
+// namespace with loopback only (scripts/loopback-only.sh).
+package dtmserver
 
 import (
 	"context"
@@ -11,7 +18,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"testing"
+	"sync"
 	"time"
 
 	"github.com/dtm-labs/dtm/dtmsvr"
@@ -20,23 +27,44 @@ import (
 	"github.com/dtm-labs/logger"
 )
 
-// LogEnv names the environment variable that sets dtm's log level in tests
-// (debug, info, warn, error); dtm logs errors only by default, because every
-// retried branch is an error to it.
-const LogEnv = "E2E_DTM_LOG"
+// Config says how to start dtm.
+type Config struct {
+	// Dir is where BoltDB keeps dtm.bolt.
+	Dir string
+	// Driver is MicroService.Driver, a driver linked into the binary.
+	Driver string
+	// Registration returns MicroService.Target and EndPoint for a dtm listening
+	// for gRPC on grpcAddr (127.0.0.1:port).
+	Registration func(grpcAddr string) (target, endpoint string)
+	// LogLevel is dtm's log level (debug, info, warn, error); "" means error.
+	LogLevel string
+	// LogOutput is where dtm logs: "stderr" (the default when ""), "stdout", or
+	// a file path ("/dev/null" to silence it).
+	LogOutput string
+}
 
-// DTM is the dtm server running in this process.
-type DTM struct {
+// Server is the dtm server running in this process.
+type Server struct {
 	GrpcAddr string // 127.0.0.1:port, dtm's gRPC endpoint
 	HTTPAddr string // 127.0.0.1:port, dtm's HTTP API
 	Target   string // MicroService.Target dtm registered itself under
 	EndPoint string // MicroService.EndPoint
 }
 
-// startDTM starts a real dtm server (v1.19.0) in this process, with its BoltDB
-// store in dir, configured to use driver and to register itself through
-// registration. dtm has no stop: one server per process.
-func startDTM(dir, driver string, registration func(grpcAddr string) (target, endpoint string)) (*DTM, error) {
+var (
+	startMu sync.Mutex
+	started bool
+)
+
+// Start starts dtm and waits until its HTTP API answers. It fails if a dtm
+// server was started in this process before. dtm exits the process if the
+// driver is unknown or refuses the registration.
+func Start(c Config) (*Server, error) {
+	startMu.Lock()
+	defer startMu.Unlock()
+	if started {
+		return nil, errors.New("dtmserver: dtm already runs in this process (it has no stop)")
+	}
 	httpPort, err := freePort()
 	if err != nil {
 		return nil, err
@@ -45,40 +73,43 @@ func startDTM(dir, driver string, registration func(grpcAddr string) (target, en
 	if err != nil {
 		return nil, err
 	}
-	level := os.Getenv(LogEnv)
+	level, output := c.LogLevel, c.LogOutput
 	if level == "" {
 		level = "error"
 	}
-	logger.InitLog2(level, "stderr", 0, "")
+	if output == "" {
+		output = "stderr"
+	}
+	logger.InitLog2(level, output, 0, "")
 
 	config.MustLoadConfig("")
-	c := &config.Config
-	c.Store.Driver = config.BoltDb
-	c.HTTPPort = int64(httpPort)
-	c.GrpcPort = int64(grpcPort)
-	c.LogLevel = level
+	conf := &config.Config
+	conf.Store.Driver = config.BoltDb
+	conf.HTTPPort = int64(httpPort)
+	conf.GrpcPort = int64(grpcPort)
+	conf.LogLevel = level
 	// Short intervals so that retries happen within seconds: a failed branch is
 	// retried after 2*RetryInterval, and the cron looks for due transactions
 	// every TransCronInterval. MustLoadConfig's check (RetryInterval >= 10) has
 	// already run; dtm reads the fields as they are now.
-	c.RetryInterval = 1
-	c.TransCronInterval = 1
-	c.TimeoutToFail = 10
-	d := &DTM{
+	conf.RetryInterval = 1
+	conf.TransCronInterval = 1
+	conf.TimeoutToFail = 10
+	s := &Server{
 		GrpcAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(grpcPort)),
 		HTTPAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort)),
 	}
-	d.Target, d.EndPoint = registration(d.GrpcAddr)
-	c.MicroService.Driver = driver
-	c.MicroService.Target = d.Target
-	c.MicroService.EndPoint = d.EndPoint
+	s.Target, s.EndPoint = c.Registration(s.GrpcAddr)
+	conf.MicroService.Driver = c.Driver
+	conf.MicroService.Target = s.Target
+	conf.MicroService.EndPoint = s.EndPoint
 
 	// BoltDB opens ./dtm.bolt when the store is first used, in WaitStoreUp.
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chdir(dir); err != nil {
+	if err := os.Chdir(c.Dir); err != nil {
 		return nil, err
 	}
 	registry.WaitStoreUp()
@@ -89,17 +120,18 @@ func startDTM(dir, driver string, registration func(grpcAddr string) (target, en
 	// github.com/dtm-labs/dtmdriver, and exits the process if either fails.
 	dtmsvr.StartSvr()
 	go dtmsvr.CronExpiredTrans(-1)
+	started = true
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		_, err := d.get(ctx, "/api/dtmsvr/newGid", nil)
+		_, err := s.get(ctx, "/api/dtmsvr/newGid", nil)
 		if err == nil {
-			return d, nil
+			return s, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("dtm's HTTP API at %s did not answer: %w", d.HTTPAddr, err)
+			return nil, fmt.Errorf("dtm's HTTP API at %s did not answer: %w", s.HTTPAddr, err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -115,8 +147,8 @@ func freePort() (int, error) {
 }
 
 // get calls dtm's HTTP API.
-func (d *DTM) get(ctx context.Context, path string, query url.Values) ([]byte, error) {
-	u := "http://" + d.HTTPAddr + path
+func (s *Server) get(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	u := "http://" + s.HTTPAddr + path
 	if query != nil {
 		u += "?" + query.Encode()
 	}
@@ -155,12 +187,12 @@ type Branch struct {
 	Status   string `json:"status"`
 }
 
-// errNoTrans is returned by Query for a gid dtm does not know.
-var errNoTrans = errors.New("no such transaction")
+// ErrNoTrans is returned by Query for a gid dtm does not know.
+var ErrNoTrans = errors.New("no such transaction")
 
 // Query asks dtm's HTTP API (/api/dtmsvr/query) about the transaction gid.
-func (d *DTM) Query(ctx context.Context, gid string) (*Trans, error) {
-	body, err := d.get(ctx, "/api/dtmsvr/query", url.Values{"gid": {gid}})
+func (s *Server) Query(ctx context.Context, gid string) (*Trans, error) {
+	body, err := s.get(ctx, "/api/dtmsvr/query", url.Values{"gid": {gid}})
 	if err != nil {
 		return nil, err
 	}
@@ -172,30 +204,22 @@ func (d *DTM) Query(ctx context.Context, gid string) (*Trans, error) {
 		return nil, fmt.Errorf("query %s: %w: %s", gid, err, body)
 	}
 	if r.Transaction == nil {
-		return nil, fmt.Errorf("query %s: %w", gid, errNoTrans)
+		return nil, fmt.Errorf("query %s: %w", gid, ErrNoTrans)
 	}
 	r.Transaction.Branches = r.Branches
 	return r.Transaction, nil
 }
 
-// WaitStatus polls dtm until the transaction gid reaches status want, and fails
-// the test when it ends in another final status or the deadline passes.
-func (d *DTM) WaitStatus(t testing.TB, gid, want string, timeout time.Duration) *Trans {
-	t.Helper()
-	tr, err := d.waitFinal(gid, want, timeout, 5*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
-}
-
-func (d *DTM) waitFinal(gid, want string, timeout, every time.Duration) (*Trans, error) {
+// WaitFinal polls dtm every so often until the transaction gid reaches status
+// want. It returns an error when the transaction ends in another final status
+// (succeed or failed) or timeout passes.
+func (s *Server) WaitFinal(gid, want string, timeout, every time.Duration) (*Trans, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var last *Trans
 	var lastErr error
 	for {
-		tr, err := d.Query(ctx, gid)
+		tr, err := s.Query(ctx, gid)
 		switch {
 		case err == nil && tr.Status == want:
 			return tr, nil

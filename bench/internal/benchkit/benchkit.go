@@ -1,0 +1,244 @@
+// Package benchkit holds what the driver bench packages share: the branch-call
+// benchmark (a driver against a direct connection to the same server), a
+// recording resolver.ClientConn for propagation trials, percentiles, and the
+// process measurements of the scale benchmarks.
+package benchkit
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/serviceconfig"
+)
+
+// HealthMethod is the method the call benchmarks invoke: the gRPC health check
+// of the server dtmdrivertest.StartHealthServer starts.
+const HealthMethod = "/grpc.health.v1.Health/Check"
+
+// Percentile returns the p-th percentile (nearest rank) of d.
+func Percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(math.Ceil(float64(len(s))*p/100)) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+// ReportLatency reports the p50 and p99 of d in milliseconds and the number of
+// trials, and suppresses ns/op, which means nothing for a benchmark that runs
+// a fixed number of trials whatever b.N is.
+func ReportLatency(b *testing.B, d []time.Duration) {
+	ms := func(t time.Duration) float64 { return float64(t) / float64(time.Millisecond) }
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(ms(Percentile(d, 50)), "p50-ms")
+	b.ReportMetric(ms(Percentile(d, 99)), "p99-ms")
+	b.ReportMetric(ms(Percentile(d, 100)), "max-ms")
+	b.ReportMetric(float64(len(d)), "trials")
+}
+
+// dial connects to server the way dtm v1.19.0 dials a branch server.
+func dial(b testing.TB, server string) *grpc.ClientConn {
+	b.Helper()
+	//lint:ignore SA1019 dtm v1.19.0 dials branch servers with grpc.Dial; the bench dials the same way.
+	conn, err := grpc.Dial(server, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatalf("grpc.Dial(%q): %v", server, err)
+	}
+	b.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// check calls the health method on conn.
+func check(ctx context.Context, conn *grpc.ClientConn, method, name string, opts ...grpc.CallOption) error {
+	var resp healthpb.HealthCheckResponse
+	return conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, opts...)
+}
+
+// Calls times branch calls to one health server started for name at addr,
+// through the registered driver (uri parsed by its ParseServerMethod and the
+// server dialled as dtm does) and directly (addr dialled as host:port), as
+// sub-benchmarks of b:
+//
+//	Call/direct, Call/driver                  sequential calls: p50-us, p99-us
+//	CallParallel/direct, CallParallel/driver  b.RunParallel: calls/s
+//
+// Both connections are warm (one call each, waiting up to warm for
+// discovery) before any is timed. Run it with -benchtime Nx.
+func Calls(b *testing.B, addr, uri, name string, warm time.Duration) {
+	server, method, err := dtmdriver.GetDriver().ParseServerMethod(uri)
+	if err != nil {
+		b.Fatalf("ParseServerMethod(%q): %v", uri, err)
+	}
+	conns := []struct {
+		name, method string
+		conn         *grpc.ClientConn
+	}{
+		{"direct", HealthMethod, dial(b, addr)},
+		{"driver", method, dial(b, server)},
+	}
+	for _, c := range conns {
+		ctx, cancel := context.WithTimeout(b.Context(), warm)
+		err := check(ctx, c.conn, c.method, name, grpc.WaitForReady(true))
+		cancel()
+		if err != nil {
+			b.Fatalf("warming the %s connection (%s): %v", c.name, uri, err)
+		}
+	}
+	// Warm both connections, the server and the runtime the same way before
+	// anything is timed, so that the first sub-benchmark does not pay for it.
+	for _, c := range conns {
+		warmUp(b, c.conn, c.method, name)
+	}
+	for _, c := range conns {
+		b.Run("Call/"+c.name, func(b *testing.B) {
+			ctx := b.Context()
+			lat := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				if err := check(ctx, c.conn, c.method, name); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			us := func(t time.Duration) float64 { return float64(t) / float64(time.Microsecond) }
+			b.ReportMetric(us(Percentile(lat, 50)), "p50-us")
+			b.ReportMetric(us(Percentile(lat, 99)), "p99-us")
+		})
+	}
+	for _, c := range conns {
+		b.Run("CallParallel/"+c.name, func(b *testing.B) {
+			ctx := b.Context()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := check(ctx, c.conn, c.method, name); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}
+
+// warmUp makes warmCalls calls on conn from as many goroutines as b.RunParallel
+// would use.
+func warmUp(b *testing.B, conn *grpc.ClientConn, method, name string) {
+	const warmCalls = 2000
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for range workers {
+		wg.Go(func() {
+			for range warmCalls / workers {
+				if err := check(b.Context(), conn, method, name); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Recorder is a resolver.ClientConn that records the address lists a resolver
+// reports and when they came. It stands in for gRPC's side of a connection so
+// that a trial times the resolver alone; the registry behind it is real.
+type Recorder struct {
+	resolver.ClientConn // only the methods below are called
+
+	mu      sync.Mutex
+	history []Update
+	notify  chan struct{}
+}
+
+// Update is one address list a resolver reported.
+type Update struct {
+	At    time.Time
+	Addrs []string
+}
+
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{notify: make(chan struct{}, 1)} }
+
+// UpdateState records s's addresses.
+func (r *Recorder) UpdateState(s resolver.State) error {
+	addrs := make([]string, 0, len(s.Addresses)+len(s.Endpoints))
+	for _, a := range s.Addresses {
+		addrs = append(addrs, a.Addr)
+	}
+	if len(s.Addresses) == 0 {
+		for _, e := range s.Endpoints {
+			for _, a := range e.Addresses {
+				addrs = append(addrs, a.Addr)
+			}
+		}
+	}
+	r.mu.Lock()
+	r.history = append(r.history, Update{time.Now(), addrs})
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// ReportError ignores the error: a trial that never sees its update fails on
+// its deadline.
+func (r *Recorder) ReportError(error) {}
+
+// NewAddress is the deprecated form of UpdateState.
+func (r *Recorder) NewAddress(addrs []resolver.Address) {
+	_ = r.UpdateState(resolver.State{Addresses: addrs})
+}
+
+// ParseServiceConfig accepts any service config.
+func (r *Recorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
+	return &serviceconfig.ParseResult{}
+}
+
+// Len returns how many updates have been recorded.
+func (r *Recorder) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.history)
+}
+
+// Await returns the time of the first update at or after index from (see Len)
+// whose list satisfies ok, waiting up to timeout.
+func (r *Recorder) Await(from int, timeout time.Duration, ok func(addrs []string) bool) (time.Time, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		for _, u := range r.history[min(from, len(r.history)):] {
+			if ok(u.Addrs) {
+				r.mu.Unlock()
+				return u.At, true
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.notify:
+		case <-deadline.C:
+			return time.Time{}, false
+		}
+	}
+}
+
+// Has returns a condition for Await: addr is in the list (want) or not.
+func Has(addr string, want bool) func([]string) bool {
+	return func(addrs []string) bool { return slices.Contains(addrs, addr) == want }
+}

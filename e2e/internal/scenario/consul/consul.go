@@ -1,0 +1,150 @@
+// Package consul is driver-consul's row: a Consul agent in -dev mode, dtm
+// registered in it by the driver, business servers registered with a TTL
+// health check as go-zero's zero-contrib consul registry registers zrpc
+// servers.
+package consul
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	driver "github.com/dtmdrivers/drivers/driver-consul"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
+	"github.com/dtmdrivers/drivers/testenv/consultest"
+	"github.com/hashicorp/consul/api"
+	"google.golang.org/grpc"
+)
+
+const (
+	dtmService = "dtmservice"
+	// ttl is the TTL of the business instances' check, zero-contrib's default;
+	// the check is passed every ttl/2 for the life of the process.
+	ttl = 20 * time.Second
+	// wait is the blocking query wait in branch URIs, go-zero's form.
+	wait = "14s"
+)
+
+// New returns the row.
+func New() *scenario.Scenario {
+	var (
+		agent  *consultest.Agent
+		client *api.Client
+	)
+	lookup := func(ctx context.Context, service string) ([]string, error) {
+		if client == nil {
+			return nil, errors.New("consul is not running")
+		}
+		entries, _, err := client.Health().Service(service, "", true, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		var addrs []string
+		for _, e := range entries {
+			host := e.Service.Address
+			if host == "" {
+				host = e.Node.Address
+			}
+			addrs = append(addrs, net.JoinHostPort(host, strconv.Itoa(e.Service.Port)))
+		}
+		slices.Sort(addrs)
+		return addrs, nil
+	}
+	return &scenario.Scenario{
+		Name:   "consul",
+		Driver: driver.DriverName,
+		About:  "Consul's health API with blocking queries; services register with a health check",
+		StartRegistry: func() (func(), string, error) {
+			a, stop, err := consultest.StartMain()
+			if err != nil {
+				return nil, "", err
+			}
+			c, err := api.NewClient(&api.Config{Address: a.Addr()})
+			if err != nil {
+				stop()
+				return nil, "", err
+			}
+			agent, client = a, c
+			return stop, "Consul agent v1.16.6 (-dev) at " + a.Addr(), nil
+		},
+		Registration: func(grpcAddr string) (string, string) {
+			return "consul://" + agent.Addr() + "/" + dtmService, grpcAddr
+		},
+		FindDTM: func(ctx context.Context, target string) ([]string, error) {
+			u, err := url.Parse(target)
+			if err != nil {
+				return nil, err
+			}
+			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
+		},
+		Lookup:    lookup,
+		DTMServer: func(string) string { return "consul://" + agent.Addr() + "/" + dtmService },
+		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {
+			addr, stop, err := scenario.ServeGRPC(register)
+			if err != nil {
+				return "", nil, err
+			}
+			if err := registerLikeZeroContrib(client, service, addr); err != nil {
+				stop()
+				return "", nil, err
+			}
+			err = scenario.PollTimeout(20*time.Second, 20*time.Millisecond, addr+" passing in Consul", func() (bool, error) {
+				addrs, err := lookup(context.Background(), service)
+				return slices.Contains(addrs, addr), err
+			})
+			if err != nil {
+				stop()
+				return "", nil, err
+			}
+			return addr, stop, nil
+		},
+		// go-zero's documented form: the query before the method.
+		BranchURI: func(service, method string) string {
+			return "consul://" + agent.Addr() + "/" + service + "?wait=" + wait + method
+		},
+	}
+}
+
+// registerLikeZeroContrib registers addr as an instance of service the way
+// go-zero's zero-contrib consul registry registers a zrpc server: the ID
+// "<service>-<host>-<port>", the key as the name, a TTL check with the ID as
+// its check ID, passing at first and deregistered after three TTLs critical,
+// and a heartbeat that passes the check every half TTL.
+func registerLikeZeroContrib(c *api.Client, service, addr string) error {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return err
+	}
+	id := fmt.Sprintf("%s-%s-%d", service, host, port)
+	reg := &api.AgentServiceRegistration{
+		ID: id, Name: service, Address: host, Port: port,
+		Tags: []string{"rpc"}, Meta: map[string]string{"Protocol": "grpc"},
+		Checks: api.AgentServiceChecks{{
+			CheckID:                        id,
+			TTL:                            ttl.String(),
+			Status:                         api.HealthPassing,
+			DeregisterCriticalServiceAfter: (3 * ttl).String(),
+		}},
+	}
+	if err := c.Agent().ServiceRegister(reg); err != nil {
+		return fmt.Errorf("registering %s as %s in Consul: %w", addr, service, err)
+	}
+	go func() {
+		tick := time.NewTicker(ttl / 2)
+		defer tick.Stop()
+		for range tick.C {
+			_ = c.Agent().UpdateTTL(id, "", api.HealthPassing)
+		}
+	}()
+	return nil
+}

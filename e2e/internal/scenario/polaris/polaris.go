@@ -1,0 +1,172 @@
+// Package polaris is driver-polaris's row: a Polaris server, dtm registered in
+// it by the driver, business servers registered through polaris-go's provider
+// API as grpc-go-polaris' server registers them.
+package polaris
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	driver "github.com/dtmdrivers/drivers/driver-polaris"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
+	"github.com/dtmdrivers/drivers/testenv/polaristest"
+	polarisgo "github.com/polarismesh/polaris-go"
+	"github.com/polarismesh/polaris-go/api"
+	"github.com/polarismesh/polaris-go/pkg/config"
+	"github.com/polarismesh/polaris-go/pkg/model"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+)
+
+const (
+	namespace  = "default"
+	dtmService = "dtmservice"
+	// refresh is polaris-go's refresh of watched services here: with the
+	// server's ~1 s cache it bounds how soon a registration is seen.
+	refresh = 500 * time.Millisecond
+)
+
+// New returns the row.
+func New() *scenario.Scenario {
+	var (
+		srv      *polaristest.Server
+		dir      string
+		consumer api.ConsumerAPI
+		provider api.ProviderAPI
+	)
+	lookup := func(_ context.Context, service string) ([]string, error) {
+		if consumer == nil {
+			return nil, errors.New("polaris is not running")
+		}
+		resp, err := consumer.GetAllInstances(&api.GetAllInstancesRequest{GetAllInstancesRequest: model.GetAllInstancesRequest{
+			Namespace: namespace, Service: service,
+		}})
+		if err != nil {
+			return nil, err
+		}
+		var addrs []string
+		for _, in := range resp.GetInstances() {
+			if in.IsHealthy() && !in.IsIsolated() {
+				addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
+			}
+		}
+		slices.Sort(addrs)
+		return addrs, nil
+	}
+	return &scenario.Scenario{
+		Name:   "polaris",
+		Driver: driver.DriverName,
+		About:  "Polaris discovery through polaris-go; services register as grpc-go-polaris' server does",
+		StartRegistry: func() (func(), string, error) {
+			s, stop, err := polaristest.StartMain()
+			if err != nil {
+				return nil, "", err
+			}
+			if dir, err = os.MkdirTemp("", "e2e-polaris-"); err != nil {
+				stop()
+				return nil, "", err
+			}
+			// The driver's polaris-go files (cache, logs) in dtm's process.
+			os.Setenv(driver.EnvDir, filepath.Join(dir, "driver"))
+			sdk, err := newSDK(s.GRPCAddr(), filepath.Join(dir, "sdk"))
+			if err != nil {
+				stop()
+				os.RemoveAll(dir)
+				return nil, "", err
+			}
+			srv = s
+			consumer, provider = api.NewConsumerAPIByContext(sdk), api.NewProviderAPIByContext(sdk)
+			return func() {
+				sdk.Destroy()
+				stop()
+				os.RemoveAll(dir)
+			}, "Polaris server v1.18.1 (standalone), gRPC discovery at " + s.GRPCAddr(), nil
+		},
+		Registration: func(grpcAddr string) (string, string) {
+			return "polaris://" + srv.GRPCAddr() + "/" + dtmService + "?namespace=" + namespace + "&ttl=5", grpcAddr
+		},
+		FindDTM: func(ctx context.Context, target string) ([]string, error) {
+			u, err := url.Parse(target)
+			if err != nil {
+				return nil, err
+			}
+			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
+		},
+		Lookup:    lookup,
+		DTMServer: func(string) string { return "polaris://" + dtmService },
+		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {
+			addr, stop, err := scenario.ServeGRPC(register)
+			if err != nil {
+				return "", nil, err
+			}
+			if err := registerLikeGrpcGoPolaris(provider, service, addr); err != nil {
+				stop()
+				return "", nil, err
+			}
+			err = scenario.PollTimeout(20*time.Second, 50*time.Millisecond, addr+" listed by Polaris", func() (bool, error) {
+				addrs, err := lookup(context.Background(), service)
+				return slices.Contains(addrs, addr), err
+			})
+			if err != nil {
+				stop()
+				return "", nil, err
+			}
+			return addr, stop, nil
+		},
+		BranchURI: func(service, method string) string { return "polaris://" + service + method },
+		ClientAppEnv: func() []string {
+			return []string{
+				driver.EnvAddresses + "=" + srv.GRPCAddr(),
+				driver.EnvDir + "=" + filepath.Join(dir, "clientapp"),
+			}
+		},
+	}
+}
+
+// newSDK is a plain polaris-go SDK context, as a service built with
+// grpc-go-polaris (or any polaris-go user) has, with its files under dir.
+func newSDK(addr, dir string) (api.SDKContext, error) {
+	if err := api.SetLoggersDir(filepath.Join(dir, "log")); err != nil {
+		return nil, err
+	}
+	cfg := config.NewDefaultConfiguration([]string{addr})
+	cfg.GetConsumer().GetLocalCache().SetPersistDir(filepath.Join(dir, "backup"))
+	cfg.GetConsumer().GetLocalCache().SetServiceRefreshInterval(refresh)
+	cfg.GetConfigFile().GetLocalCache().SetPersistDir(filepath.Join(dir, "config"))
+	// polaris-go v1.6.1's stat reporter races with itself and keeps a listener
+	// open after Destroy; registration does not need it.
+	cfg.GetGlobal().GetStatReporter().SetEnable(false)
+	return polarisgo.NewSDKContextByConfig(cfg)
+}
+
+// registerLikeGrpcGoPolaris registers addr as an instance of service the way
+// grpc-go-polaris' server does: RegisterInstance (polaris-go then sends the
+// heartbeats), protocol grpc, a version, TTL 5 s.
+func registerLikeGrpcGoPolaris(p api.ProviderAPI, service, addr string) error {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return err
+	}
+	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
+		Service: service, Namespace: namespace, Host: host, Port: port,
+		Protocol: proto.String("grpc"), Version: proto.String("1.0.0"),
+	}}
+	req.SetTTL(5)
+	if _, err := p.RegisterInstance(req); err != nil {
+		return fmt.Errorf("RegisterInstance %s in %s/%s: %w", addr, namespace, service, err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+// Package scenario describes one driver's row in the end-to-end tests and the
+// demo: how to start its registry, how dtm registers itself there, how business
+// servers are started and registered the framework's way, and how branch URIs
+// name them. The rows live in the packages below (protocol1, gozero, polaris,
+// consul); each links its driver in with an import, and only its driver.
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+)
+
+// Scenario is one driver's row. Its functions are called from one process that
+// runs one dtm server configured with Driver.
+type Scenario struct {
+	// Name is the short name of the driver, e.g. "protocol1".
+	Name string
+	// Driver is the driver's registered name, dtm's MicroService.Driver.
+	Driver string
+	// About says in a line what the driver resolves through.
+	About string
+
+	// StartRegistry starts the driver's registry and returns how to stop it and
+	// a line describing it. It runs once, before dtm starts. Nil when there is
+	// no registry.
+	StartRegistry func() (stop func(), about string, err error)
+
+	// Registration returns dtm's MicroService.Target and EndPoint for a dtm
+	// listening for gRPC on grpcAddr (127.0.0.1:port).
+	Registration func(grpcAddr string) (target, endpoint string)
+
+	// FindDTM looks in the registry, with the registry's own client, for what
+	// dtm registered under target and returns the addresses listed there.
+	FindDTM func(ctx context.Context, target string) ([]string, error)
+
+	// Lookup returns the addresses the registry lists for service, as the
+	// registry's own client sees them.
+	Lookup func(ctx context.Context, service string) ([]string, error)
+
+	// DTMServer returns the address of dtm that clients (dtmgrpc, the client app)
+	// use: a URI that reaches dtm through the driver, not host:port.
+	DTMServer func(grpcAddr string) string
+
+	// Serve starts one instance of service on 127.0.0.1: a gRPC server to which
+	// register adds the business service, registered the way the framework's own
+	// services register (go-zero: a zrpc server; Polaris: polaris-go's provider
+	// API; Consul: a service with a health check). It returns once the registry
+	// lists the instance. stop stops the gRPC server as a crash would: the
+	// registration may stay until the registry notices. Registrations end with
+	// the process.
+	Serve func(service string, register func(*grpc.Server)) (addr string, stop func(), err error)
+
+	// BranchURI returns the branch URI of the gRPC method ("/busi.Busi/TransIn")
+	// of service, in the driver's form. It is called after the service's
+	// instances are served.
+	BranchURI func(service, method string) string
+
+	// ClientAppEnv is the environment a client app of its own (cmd/clientapp)
+	// needs beside its command line, e.g. the registry's address; nil for none.
+	ClientAppEnv func() []string
+}
+
+// ServeGRPC starts a plain gRPC server on a free 127.0.0.1 port, with register
+// adding services to it, and returns its address and its Stop.
+func ServeGRPC(register func(*grpc.Server)) (addr string, stop func(), err error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := grpc.NewServer()
+	register(srv)
+	go func() { _ = srv.Serve(lis) }()
+	return lis.Addr().String(), srv.Stop, nil
+}
+
+// FreeAddr returns 127.0.0.1:port for a port that was free a moment ago, for
+// servers that listen by themselves (zrpc).
+func FreeAddr() (string, error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer lis.Close()
+	return lis.Addr().String(), nil
+}
+
+// Poll calls cond every interval until it reports done or ctx ends; it returns
+// cond's last error, or ctx's error with it.
+func Poll(ctx context.Context, interval time.Duration, what string, cond func() (bool, error)) error {
+	for {
+		done, err := cond()
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), err)
+			}
+			return fmt.Errorf("%s: %w", what, ctx.Err())
+		case <-time.After(interval):
+		}
+	}
+}
+
+// PollTimeout is Poll with a deadline timeout from now.
+func PollTimeout(timeout, interval time.Duration, what string, cond func() (bool, error)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return Poll(ctx, interval, what, cond)
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make bench`: times our drivers beside the upstream ones and a direct gRPC
+# connection, then writes docs/benchmarks.md, docs/propagation.png and the raw
+# `go test -bench` outputs (benchstat-readable) in docs/bench-raw/.
+#   scripts/bench.sh            (from the repository root; needs `make tools`)
+# BENCH_CALLS (default 20000) and BENCH_COUNT (default 3) set the calls per
+# sub-benchmark of BenchmarkCall and the -count of the parse and call runs.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bin="${DTMDRIVERS_BIN:-$root/.bin}"
+for b in consul polaris-server; do
+  if [ ! -x "$bin/$b" ]; then
+    echo "bench: $bin/$b is missing: run make tools" >&2
+    exit 1
+  fi
+done
+export DTMDRIVERS_BIN="$bin"
+calls="${BENCH_CALLS:-20000}"
+count="${BENCH_COUNT:-3}"
+raw="$root/docs/bench-raw"
+mkdir -p "$raw"
+rm -f "$raw"/*.txt
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+start=$SECONDS
+
+ours=(defaultdriver protocol1 gozero consul polaris)
+echo "bench: building the test binaries"
+for pkg in "${ours[@]}"; do
+  (cd bench && GOWORK=off go test -c -o "$work/$pkg.test" "./$pkg")
+done
+(cd bench/testdata/upstream && GOWORK=off go test -c -o "$work/upstream.test" .)
+(cd bench/testdata/upstream-protocol1 && GOWORK=off go test -c -o "$work/upstream-protocol1.test" .)
+
+# run NAME DIR BINARY ARGS...: runs a test binary in DIR (as go test would),
+# stdout to docs/bench-raw/NAME.txt; its stderr is shown only if it fails.
+run() {
+  local name="$1" dir="$2" binary="$3"
+  shift 3
+  echo "bench: $name ($((SECONDS - start)) s)"
+  if ! (cd "$dir" && "$binary" -test.run '^$' "$@") >"$raw/$name.txt" 2>"$work/$name.err"; then
+    cat "$raw/$name.txt" "$work/$name.err" >&2
+    echo "bench: $name failed" >&2
+    exit 1
+  fi
+}
+
+parse=(-test.bench '^BenchmarkParse$' -test.benchtime 100ms -test.count "$count")
+for pkg in "${ours[@]}"; do
+  run "parse-ours-$pkg" "bench/$pkg" "$work/$pkg.test" "${parse[@]}"
+done
+for d in default dtm-driver-gozero dtm-driver-kratos dtm-driver-polaris; do
+  UPSTREAM_DRIVER="$d" run "parse-upstream-$d" bench/testdata/upstream "$work/upstream.test" "${parse[@]}"
+done
+run parse-upstream-dtm-driver-protocol1 bench/testdata/upstream-protocol1 "$work/upstream-protocol1.test" "${parse[@]}"
+
+for pkg in "${ours[@]}"; do
+  run "call-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkCall$' -test.benchtime "${calls}x" -test.count "$count"
+done
+for pkg in gozero consul polaris; do
+  run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
+done
+run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+
+echo "bench: report ($((SECONDS - start)) s)"
+(cd bench && GOWORK=off go run ./cmd/benchreport -raw "$raw" -md "$root/docs/benchmarks.md" -png "$root/docs/propagation.png" -elapsed "$((SECONDS - start))s")
