@@ -25,6 +25,10 @@
 // ParseServerMethod checks the server as go-zero will read it and refuses, with a
 // reason, a URI it could not resolve, and any credentials in a branch URI.
 //
+// Calls spread over a service's instances with go-zero's p2c_ewma balancer, as a
+// zrpc client's do: the driver's resolvers report it, because dtm dials with no
+// balancing policy of its own.
+//
 // # Configuration
 //
 // On the dtm server:

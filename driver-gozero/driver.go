@@ -48,16 +48,22 @@ func init() {
 func (*driver) GetName() string { return Name }
 
 // RegisterGrpcResolver registers go-zero's zrpc resolvers (etcd, discov, direct,
-// k8s) with gRPC, the etcd and discov ones wrapped so that they take the driver's
-// account and TLS, and fail with a clear error when etcd refuses them.
+// k8s) with gRPC, wrapped so that they balance as zrpc clients do (see
+// balancedBuilder), and the etcd and discov ones so that they take the driver's
+// account and TLS and fail with a clear error when etcd refuses them.
 func (d *driver) RegisterGrpcResolver() {
 	zrpcresolver.Register()
-	for _, scheme := range []string{"etcd", "discov"} {
-		if inner := resolver.Get(scheme); inner != nil {
-			if _, wrapped := inner.(*etcdBuilder); !wrapped {
-				resolver.Register(&etcdBuilder{inner: inner, d: d})
-			}
+	for _, scheme := range []string{"etcd", "discov", "direct", "k8s"} {
+		inner := resolver.Get(scheme)
+		switch inner.(type) {
+		case nil, balancedBuilder, *etcdBuilder:
+			continue // absent, or wrapped already
 		}
+		var b resolver.Builder = balancedBuilder{inner}
+		if scheme == "etcd" || scheme == "discov" {
+			b = &etcdBuilder{inner: b, d: d}
+		}
+		resolver.Register(b)
 	}
 }
 

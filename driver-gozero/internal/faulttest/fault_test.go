@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/peer"
 )
 
 const healthCheck = "/grpc.health.v1.Health/Check"
@@ -93,19 +94,15 @@ func dial(t testing.TB, uri string) (*grpc.ClientConn, string) {
 	return conn, method
 }
 
-// check calls health for name on conn; it returns the name that answered SERVING,
-// trying each name given.
-func call(ctx context.Context, conn *grpc.ClientConn, method string, names ...string) (string, error) {
-	var lastErr error
-	for _, name := range names {
-		var resp healthpb.HealthCheckResponse
-		err := conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp)
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return name, nil
-		}
-		lastErr = err
+// call makes one health call on conn and returns the address of the server that
+// answered it: with the calls spread over the instances, that says which one.
+func call(ctx context.Context, conn *grpc.ClientConn, method string) (string, error) {
+	var p peer.Peer
+	var resp healthpb.HealthCheckResponse
+	if err := conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{}, &resp, grpc.Peer(&p)); err != nil {
+		return "", err
 	}
-	return "", lastErr
+	return p.Addr.String(), nil
 }
 
 // TestEtcdOutage stops etcd for several seconds while calls run, then restarts it
@@ -128,7 +125,7 @@ func TestEtcdOutage(t *testing.T) {
 	publish(t, hosts, "outage.rpc", a)
 	conn, method := dial(t, "etcd://"+e.Endpoint()+"/outage.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	if _, err := call(ctx, conn, method, "a"); err != nil {
+	if _, err := call(ctx, conn, method); err != nil {
 		t.Fatalf("before the outage: %v", err)
 	}
 	cancel()
@@ -148,7 +145,7 @@ func TestEtcdOutage(t *testing.T) {
 			case <-tick.C:
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			if _, err := call(ctx, conn, method, "a"); err != nil {
+			if _, err := call(ctx, conn, method); err != nil {
 				failures.Add(1)
 			}
 			cancel()
@@ -193,19 +190,28 @@ func TestEtcdOutage(t *testing.T) {
 	})
 	t.Logf("dtm's registration renewed %v after the restart", took.Round(10*time.Millisecond))
 
-	// A new instance is seen by a new resolver, and by the running one.
+	// A new instance is seen by a new resolver.
 	b := dtmdrivertest.StartHealthServer(t, "b")
 	publish(t, hosts, "outage-new.rpc", b)
 	if err := dtmdrivertest.CallHealth(t.Context(), driver(), "etcd://"+e.Endpoint()+"/outage-new.rpc"+healthCheck, "b", 20*time.Second); err != nil {
 		t.Errorf("new instance after the restart: %v", err)
 	}
-	publish(t, hosts, "outage.rpc", b)
+	// The calls to the known instance stop before b joins its service.
 	close(stop)
 	<-done
 	if n := failures.Load(); n > 0 {
 		t.Errorf("%d of %d calls to the known instance failed around the outage", n, calls.Load())
 	}
 	t.Logf("%d calls, none failed; restart to checks done in %v", calls.Load(), time.Since(restarted).Round(10*time.Millisecond))
+
+	// The resolver that ran through the outage sees the new instance too.
+	publish(t, hosts, "outage.rpc", b)
+	waitFor(t, 20*time.Second, "the running resolver to reach the new instance", func() bool {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		got, err := call(ctx, conn, method)
+		return err == nil && got == b
+	})
 }
 
 // TestLostLeaseRestored: when dtm's lease disappears from etcd (revoked behind the
@@ -262,7 +268,7 @@ func TestStoppedInstanceDropped(t *testing.T) {
 	conn, method := dial(t, "etcd://"+e.Endpoint()+"/drop.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	if _, err := call(ctx, conn, method, "a", "b"); err != nil {
+	if _, err := call(ctx, conn, method); err != nil {
 		t.Fatal(err)
 	}
 	pubA.Stop()
@@ -271,15 +277,15 @@ func TestStoppedInstanceDropped(t *testing.T) {
 	})
 	t.Logf("a dropped from the list %v after its publisher stopped", took.Round(time.Millisecond))
 	for range 20 {
-		got, err := call(ctx, conn, method, "a", "b")
+		got, err := call(ctx, conn, method)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != "b" {
+		if got != b {
 			// a's server still runs: only the list changed. gRPC must have left it.
 			waitFor(t, 10*time.Second, "calls to go to b only", func() bool {
-				got, err := call(ctx, conn, method, "a", "b")
-				return err == nil && got == "b"
+				got, err := call(ctx, conn, method)
+				return err == nil && got == b
 			})
 		}
 	}
@@ -296,11 +302,11 @@ func TestClusterNodeKilled(t *testing.T) {
 	conn, method := dial(t, "etcd://"+list+"/cluster.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if _, err := call(ctx, conn, method, "a"); err != nil {
+	if _, err := call(ctx, conn, method); err != nil {
 		t.Fatal(err)
 	}
 	c.Members[0].Stop()
-	if _, err := call(ctx, conn, method, "a"); err != nil {
+	if _, err := call(ctx, conn, method); err != nil {
 		t.Errorf("known instance with a node down: %v", err)
 	}
 	b := dtmdrivertest.StartHealthServer(t, "b")
