@@ -3,12 +3,12 @@ module github.com/dtmdrivers/drivers/driver-protocol1
 go 1.26.0
 
 require (
+	github.com/dtm-labs/dtmdriver v0.0.6
 	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
 	google.golang.org/grpc v1.85.0
 )
 
 require (
-	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
 	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
