@@ -141,7 +141,7 @@ func run(out io.Writer, sc *scenario.Scenario, verbose bool) error {
 	if err != nil {
 		return err
 	}
-	p.say("branch URI %s\n  resolves to gRPC target %s, method %s (round robin over the instances)", uri, target, method)
+	p.say("branch URI %s\n  resolves to gRPC target %s, method %s (calls spread over the instances)", uri, target, method)
 
 	server := sc.DTMServer(dtm.GrpcAddr)
 	p.say("clients reach dtm at %s", server)
