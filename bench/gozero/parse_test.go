@@ -3,19 +3,10 @@ package gozero
 import (
 	"testing"
 
-	"github.com/dtmdrivers/drivers/bench/corpus"
+	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
+
 	_ "github.com/dtmdrivers/drivers/driver-gozero"
-	"github.com/dtmdrivers/drivers/dtmdriver"
 )
 
-// BenchmarkParse times ParseServerMethod on the shared corpus; the upstream
-// drivers run the same cases from ../testdata/upstream*.
-func BenchmarkParse(b *testing.B) {
-	d, ok := dtmdriver.Lookup("dtm-driver-gozero")
-	if !ok {
-		b.Fatal("the driver is not registered")
-	}
-	for _, fw := range []string{"gozero"} {
-		corpus.Bench(b, "ours:"+d.GetName(), fw, d.ParseServerMethod)
-	}
-}
+// BenchmarkParse times ParseServerMethod on the shared corpus.
+func BenchmarkParse(b *testing.B) { benchkit.BenchParse(b, "dtm-driver-gozero", "gozero") }

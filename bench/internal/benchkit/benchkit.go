@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dtmdrivers/drivers/bench/corpus"
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -241,4 +242,15 @@ func (r *Recorder) Await(from int, timeout time.Duration, ok func(addrs []string
 // Has returns a condition for Await: addr is in the list (want) or not.
 func Has(addr string, want bool) func([]string) bool {
 	return func(addrs []string) bool { return slices.Contains(addrs, addr) == want }
+}
+
+// BenchParse times the registered driver named name on the shared corpus cases
+// of framework, as "ours:<name>"; the upstream drivers run the same cases from
+// bench/testdata/upstream*.
+func BenchParse(b *testing.B, name, framework string) {
+	d, ok := dtmdriver.Lookup(name)
+	if !ok {
+		b.Fatalf("driver %q is not registered: blank-import it", name)
+	}
+	corpus.Bench(b, "ours:"+name, framework, d.ParseServerMethod)
 }
