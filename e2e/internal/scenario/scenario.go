@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
@@ -62,6 +63,30 @@ type Scenario struct {
 	// ClientAppEnv is the environment a client app of its own (cmd/clientapp)
 	// needs beside its command line, e.g. the registry's address; nil for none.
 	ClientAppEnv func() []string
+}
+
+// ServeListed starts a plain gRPC server as ServeGRPC does, publishes its address
+// with publish, and returns once lookup lists it under service (polling every
+// interval, 20 s at most). On failure it stops the server.
+func ServeListed(service string, register func(*grpc.Server), publish func(addr string) error,
+	lookup func(ctx context.Context, service string) ([]string, error), interval time.Duration) (string, func(), error) {
+	addr, stop, err := ServeGRPC(register)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := publish(addr); err != nil {
+		stop()
+		return "", nil, err
+	}
+	err = PollTimeout(20*time.Second, interval, addr+" listed under "+service, func() (bool, error) {
+		addrs, err := lookup(context.Background(), service)
+		return slices.Contains(addrs, addr), err
+	})
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	return addr, stop, nil
 }
 
 // ServeGRPC starts a plain gRPC server on a free 127.0.0.1 port, with register

@@ -86,23 +86,8 @@ func New() *scenario.Scenario {
 		Lookup:    lookup,
 		DTMServer: func(string) string { return "consul://" + agent.Addr() + "/" + dtmService },
 		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {
-			addr, stop, err := scenario.ServeGRPC(register)
-			if err != nil {
-				return "", nil, err
-			}
-			if err := registerLikeZeroContrib(client, service, addr); err != nil {
-				stop()
-				return "", nil, err
-			}
-			err = scenario.PollTimeout(20*time.Second, 20*time.Millisecond, addr+" passing in Consul", func() (bool, error) {
-				addrs, err := lookup(context.Background(), service)
-				return slices.Contains(addrs, addr), err
-			})
-			if err != nil {
-				stop()
-				return "", nil, err
-			}
-			return addr, stop, nil
+			publish := func(addr string) error { return registerLikeZeroContrib(client, service, addr) }
+			return scenario.ServeListed(service, register, publish, lookup, 20*time.Millisecond)
 		},
 		// go-zero's documented form: the query before the method.
 		BranchURI: func(service, method string) string {

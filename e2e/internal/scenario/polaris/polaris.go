@@ -104,23 +104,8 @@ func New() *scenario.Scenario {
 		Lookup:    lookup,
 		DTMServer: func(string) string { return "polaris://" + dtmService },
 		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {
-			addr, stop, err := scenario.ServeGRPC(register)
-			if err != nil {
-				return "", nil, err
-			}
-			if err := registerLikeGrpcGoPolaris(provider, service, addr); err != nil {
-				stop()
-				return "", nil, err
-			}
-			err = scenario.PollTimeout(20*time.Second, 50*time.Millisecond, addr+" listed by Polaris", func() (bool, error) {
-				addrs, err := lookup(context.Background(), service)
-				return slices.Contains(addrs, addr), err
-			})
-			if err != nil {
-				stop()
-				return "", nil, err
-			}
-			return addr, stop, nil
+			publish := func(addr string) error { return registerLikeGrpcGoPolaris(provider, service, addr) }
+			return scenario.ServeListed(service, register, publish, lookup, 50*time.Millisecond)
 		},
 		BranchURI: func(service, method string) string { return "polaris://" + service + method },
 		ClientAppEnv: func() []string {
