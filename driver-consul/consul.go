@@ -71,18 +71,11 @@ func (d *driver) configuredAgent() *agentConf {
 // checks the agent address, the service name and the query options, without
 // allocating unless a query moves or the URI is rejected.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
-	server, method, err = branchForm.Split(uri)
-	if err != nil {
-		return "", "", err
-	}
-	rest, ok := strings.CutPrefix(server, prefix)
-	if !ok {
-		// A URI without a scheme names one server directly, as with the
-		// default driver, so that direct addresses keep working beside Consul.
-		if dtmdriver.Scheme(server) == "" && dtmdriver.IsHostPort(server) {
-			return server, method, nil
-		}
-		return "", "", branchForm.Reject(uri, "the scheme must be "+Scheme+", or none before a single host:port")
+	// A URI without a scheme names one server directly (rest is empty), as with
+	// the default driver, so that direct addresses keep working beside Consul.
+	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
+	if err != nil || rest == "" {
+		return server, method, err
 	}
 	if _, reason := splitServer(rest, false); reason != "" {
 		return "", "", branchForm.Reject(uri, reason)

@@ -4,8 +4,8 @@ import (
 	"testing"
 )
 
-// benchURIs are the forms a go-zero user writes. The same names and URIs are in
-// testdata/upstreambench, which runs the upstream driver on them.
+// benchURIs are the forms a go-zero user writes. `make bench` times the same
+// forms with the upstream driver (bench/testdata/upstream).
 var benchURIs = []struct{ name, uri string }{
 	{"etcd-legacy", "etcd://h1:2379,h2:2379/trans.rpc/busi.Busi/TransIn"},
 	{"etcd-legacy-nested-key", "etcd://h1:2379/grpc/trans.rpc/busi.Busi/TransIn"},

@@ -27,17 +27,10 @@ const (
 // the query cheaply and allocates only when a trailing query moves onto the
 // server; the base64 options of grpc-go-polaris are decoded by the resolver.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
-	server, method, err = branchForm.Split(uri)
-	if err != nil {
-		return "", "", err
-	}
-	rest, ok := strings.CutPrefix(server, prefix)
-	if !ok {
-		// No scheme names one server directly, as with the default driver.
-		if dtmdriver.Scheme(server) == "" && dtmdriver.IsHostPort(server) {
-			return server, method, nil
-		}
-		return "", "", branchForm.Reject(uri, "the scheme must be "+Scheme+", or none before a single host:port")
+	// No scheme names one server directly (rest is empty), as with the default driver.
+	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
+	if err != nil || rest == "" {
+		return server, method, err
 	}
 	if reason := checkServer(rest); reason != "" {
 		return "", "", branchForm.Reject(uri, reason)

@@ -63,21 +63,13 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 // target "protocol1://h1:p1,h2:p2" and the method "/pkg.Svc/Method". It validates the
 // address list here, once per branch, so that a typo fails with a clear error rather
 // than as an unreachable server.
-// FRAMEWORK: keep this cheap; it runs on every branch call. Let Split find the
-// method, then check only what your resolver needs.
+// FRAMEWORK: keep this cheap; it runs on every branch call. Let SplitScheme find
+// the method and your scheme (a URI without one names a single host:port
+// directly, as with the default driver), then check only what your resolver needs.
 func (driver) ParseServerMethod(uri string) (server, method string, err error) {
-	server, method, err = branchForm.Split(uri)
-	if err != nil {
-		return "", "", err
-	}
-	addrs, ok := strings.CutPrefix(server, prefix)
-	if !ok {
-		// FRAMEWORK: a URI without a scheme names one server directly, as with the
-		// default driver, so that direct addresses keep working beside yours.
-		if dtmdriver.Scheme(server) == "" && dtmdriver.IsHostPort(server) {
-			return server, method, nil
-		}
-		return "", "", branchForm.Reject(uri, "the scheme must be "+Scheme+", or none before a single host:port")
+	server, method, addrs, err := branchForm.SplitScheme(uri, Scheme)
+	if err != nil || addrs == "" {
+		return server, method, err
 	}
 	authority := !strings.HasPrefix(addrs, "/")
 	if !authority {

@@ -80,6 +80,26 @@ var special = func() (t [256]uint8) {
 	return t
 }()
 
+// SplitScheme splits a branch URI as [URIForm.Split] does, for a driver of one
+// scheme: rest is the server after "scheme://". A URI without a scheme whose
+// server is a single host:port names that server directly, as the default
+// driver takes it, so that direct addresses keep working beside the driver's
+// own; it comes back with rest empty. Any other server is refused. It costs
+// what Split costs.
+func (f URIForm) SplitScheme(uri, scheme string) (server, method, rest string, err error) {
+	server, method, schemeEnd, reason := split(uri)
+	switch {
+	case reason != "":
+	case schemeEnd == 0 && IsHostPort(server):
+		return server, method, "", nil
+	case schemeEnd == 0 || uri[:schemeEnd-3] != scheme:
+		reason = "the scheme must be " + scheme + ", or none before a single host:port"
+	default:
+		return server, method, server[schemeEnd:], nil
+	}
+	return "", "", "", f.Reject(uri, reason)
+}
+
 // split is Split without the error value: reason says what is wrong, and
 // schemeEnd is the index just past "scheme://", or 0 when the URI has no scheme.
 // One pass over the bytes finds what the rest needs; it runs on every branch call.

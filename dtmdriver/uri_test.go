@@ -149,3 +149,31 @@ func TestIsHostPort(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitScheme(t *testing.T) {
+	const form URIForm = "x://list/package.Service/Method"
+	tests := []struct {
+		uri, server, method, rest string
+		ok                        bool
+	}{
+		{"x://a:1,b:2/pkg.Svc/M", "x://a:1,b:2", "/pkg.Svc/M", "a:1,b:2", true},
+		{"x:///a:1/pkg.Svc/M?k=v", "x:///a:1?k=v", "/pkg.Svc/M", "/a:1?k=v", true},
+		{"10.0.0.1:8080/pkg.Svc/M", "10.0.0.1:8080", "/pkg.Svc/M", "", true},
+		{"[::1]:8080/pkg.Svc/M", "[::1]:8080", "/pkg.Svc/M", "", true},
+		{"y://a:1/pkg.Svc/M", "", "", "", false},
+		{"xx://a:1/pkg.Svc/M", "", "", "", false},
+		{"localhost/pkg.Svc/M", "", "", "", false},
+		{"h:1/prefix/pkg.Svc/M", "", "", "", false},
+		{"x://a:1", "", "", "", false},
+	}
+	for _, tt := range tests {
+		server, method, rest, err := form.SplitScheme(tt.uri, "x")
+		if (err == nil) != tt.ok || server != tt.server || method != tt.method || rest != tt.rest {
+			t.Errorf("SplitScheme(%q) = %q, %q, %q, %v; want %q, %q, %q, ok=%v",
+				tt.uri, server, method, rest, err, tt.server, tt.method, tt.rest, tt.ok)
+		}
+		if err != nil && (!errors.Is(err, ErrBadURI) || !strings.Contains(err.Error(), string(form))) {
+			t.Errorf("SplitScheme(%q) error %v: want ErrBadURI naming the form", tt.uri, err)
+		}
+	}
+}
