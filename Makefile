@@ -25,7 +25,7 @@ endif
 FUZZTIME ?= 10s
 DRIVER   ?= gozero
 
-.PHONY: help test test-short lint tidy fuzz tools demo new-driver test-new-driver modules
+.PHONY: help test test-short lint tidy fuzz tools demo new-driver test-new-driver modules check-publish release
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,7 +33,7 @@ help: ## list the targets
 modules: ## list the modules the rules apply to
 	@printf '%s\n' $(MODULES)
 
-test: tools $(addprefix test/,$(MODULES)) test-new-driver ## every module's tests, with -race, each outside the workspace
+test: tools $(addprefix test/,$(MODULES)) test-new-driver check-publish ## every module's tests, with -race, each outside the workspace; check-publish
 test-short: $(addprefix test-short/,$(MODULES)) ## quick tests (-short), no registries needed
 lint: $(BIN)/staticcheck $(addprefix lint/,$(MODULES)) ## gofmt, go vet and staticcheck on every module
 tidy: $(addprefix tidy/,$(MODULES)) ## go mod tidy in every module
@@ -68,6 +68,13 @@ fuzz/%:
 .PHONY: bench
 bench: ## drivers against upstream and a direct connection: docs/benchmarks.md (needs make tools)
 	scripts/bench.sh
+
+check-publish: ## build client apps outside the repo from the modules laid out as a module proxy at the release version
+	scripts/check-publish.sh
+
+release: ## move the release set to VERSION=vX.Y.Z, rewrite sibling requirements, print the tags to push
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z"; exit 2; }
+	scripts/release.sh $(VERSION)
 
 test-new-driver: ## prove that `make new-driver` makes a module whose tests pass
 	scripts/test-new-driver.sh

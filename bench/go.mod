@@ -3,11 +3,10 @@ module github.com/dtmdrivers/drivers/bench
 go 1.26.7
 
 require (
-	github.com/dtmdrivers/drivers/bench/corpus v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-polaris v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-protocol1 v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/testenv v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/bench/corpus v0.1.0
+	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
+	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	github.com/hashicorp/consul/api v1.34.5
 	github.com/zeromicro/go-zero v1.10.3
 	go.etcd.io/etcd/client/v3 v3.6.16
@@ -117,8 +116,11 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dlclark/regexp2 v1.7.0 // indirect
 	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
-	github.com/dtmdrivers/drivers/driver-consul v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-gozero v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/driver-consul v0.1.0
+	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
+	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
+	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
 	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -152,9 +154,14 @@ replace (
 	github.com/dtmdrivers/drivers/driver-polaris => ../driver-polaris
 	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
 	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
-	github.com/dtmdrivers/drivers/testenv => ../testenv
 )
 
 replace github.com/dtmdrivers/drivers/driver-consul => ../driver-consul
 
 replace github.com/dtmdrivers/drivers/driver-gozero => ../driver-gozero
+
+replace github.com/dtmdrivers/drivers/testenv/consultest => ../testenv/consultest
+
+replace github.com/dtmdrivers/drivers/testenv/etcdtest => ../testenv/etcdtest
+
+replace github.com/dtmdrivers/drivers/testenv/polaristest => ../testenv/polaristest

@@ -3,15 +3,15 @@ module github.com/dtmdrivers/drivers/driver-consul
 go 1.26.7
 
 require (
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/testenv v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	github.com/hashicorp/consul/api v1.34.5
 	google.golang.org/grpc v1.85.0
 )
 
 require (
 	github.com/armon/go-metrics v0.4.1 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
@@ -37,4 +37,4 @@ require (
 
 replace github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
 
-replace github.com/dtmdrivers/drivers/testenv => ../testenv
+replace github.com/dtmdrivers/drivers/testenv/consultest => ../testenv/consultest

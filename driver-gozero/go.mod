@@ -3,8 +3,7 @@ module github.com/dtmdrivers/drivers/driver-gozero
 go 1.26.0
 
 require (
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/testenv v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	github.com/zeromicro/go-zero v1.10.3
 	go.etcd.io/etcd/api/v3 v3.6.16
 	go.etcd.io/etcd/client/v3 v3.6.16
@@ -19,7 +18,8 @@ require (
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.5.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/emicklei/go-restful/v3 v3.12.2 // indirect
 	github.com/fatih/color v1.18.0 // indirect
@@ -122,4 +122,4 @@ require (
 
 replace github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
 
-replace github.com/dtmdrivers/drivers/testenv => ../testenv
+replace github.com/dtmdrivers/drivers/testenv/etcdtest => ../testenv/etcdtest

@@ -3,8 +3,7 @@ module github.com/dtmdrivers/drivers/driver-polaris
 go 1.26.0
 
 require (
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/testenv v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	github.com/polarismesh/polaris-go v1.6.1
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
@@ -14,7 +13,8 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dlclark/regexp2 v1.7.0 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
 	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -43,4 +43,4 @@ require (
 
 replace github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
 
-replace github.com/dtmdrivers/drivers/testenv => ../testenv
+replace github.com/dtmdrivers/drivers/testenv/polaristest => ../testenv/polaristest

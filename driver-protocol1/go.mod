@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/dtm-labs/dtmdriver v0.0.6
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	google.golang.org/grpc v1.85.0
 )
 

@@ -149,6 +149,19 @@ func Use(name string) error {
 	return useUpstream(d)
 }
 
+// MustUse is [Use] for a package's init, as regexp.MustCompile is for a
+// package-level variable: it panics when Use fails. Each driver's "use" package
+// calls it, so that a blank import of that package is all a client app needs
+// to select the driver. Use fails there only when the program links a second
+// "use" package or calls Use with another name first, which no configuration
+// can repair: failing at start names both drivers, where failing later would
+// not.
+func MustUse(name string) {
+	if err := Use(name); err != nil {
+		panic(err)
+	}
+}
+
 // GetDriver returns the driver in use, or the default driver before any Use.
 // It takes no lock: dtm calls it for every branch.
 func GetDriver() Driver { return std.current() }

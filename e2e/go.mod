@@ -6,12 +6,11 @@ require (
 	github.com/dtm-labs/client v1.18.7
 	github.com/dtm-labs/dtm v1.19.0
 	github.com/dtm-labs/logger v0.0.2
-	github.com/dtmdrivers/drivers/driver-consul v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-gozero v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-polaris v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/driver-protocol1 v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/dtmdriver v0.0.0-00010101000000-000000000000
-	github.com/dtmdrivers/drivers/testenv v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/driver-consul v0.1.0
+	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
+	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
+	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
 	github.com/hashicorp/consul/api v1.34.5
 	github.com/polarismesh/polaris-go v1.6.1
 	github.com/zeromicro/go-zero v1.10.3
@@ -36,6 +35,9 @@ require (
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
 	github.com/dlclark/regexp2 v1.7.0 // indirect
 	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
+	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
+	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/emicklei/go-restful/v3 v3.12.2 // indirect
 	github.com/fatih/color v1.19.0 // indirect
@@ -199,5 +201,10 @@ replace (
 	github.com/dtmdrivers/drivers/driver-polaris => ../driver-polaris
 	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
 	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver
-	github.com/dtmdrivers/drivers/testenv => ../testenv
 )
+
+replace github.com/dtmdrivers/drivers/testenv/consultest => ../testenv/consultest
+
+replace github.com/dtmdrivers/drivers/testenv/etcdtest => ../testenv/etcdtest
+
+replace github.com/dtmdrivers/drivers/testenv/polaristest => ../testenv/polaristest

@@ -5,7 +5,7 @@ go 1.26
 require (
 	github.com/dtm-labs/dtmdriver v0.0.1
 	github.com/dtm-labs/dtmdriver-protocol1 v0.0.1
-	github.com/dtmdrivers/drivers/bench/corpus v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/bench/corpus v0.1.0
 )
 
 require (

@@ -7,7 +7,7 @@ require (
 	github.com/dtm-labs/dtmdriver-gozero v0.0.7
 	github.com/dtm-labs/dtmdriver-kratos v0.0.10
 	github.com/dtm-labs/dtmdriver-polaris v0.0.5
-	github.com/dtmdrivers/drivers/bench/corpus v0.0.0-00010101000000-000000000000
+	github.com/dtmdrivers/drivers/bench/corpus v0.1.0
 )
 
 require (

@@ -1,4 +1,4 @@
-//go:build consul
+//go:build consul && !use
 
 package main
 

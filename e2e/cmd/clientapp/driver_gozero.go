@@ -1,4 +1,4 @@
-//go:build gozero
+//go:build gozero && !use
 
 package main
 

@@ -1,4 +1,4 @@
-//go:build polaris
+//go:build polaris && !use
 
 package main
 

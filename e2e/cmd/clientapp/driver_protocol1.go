@@ -1,4 +1,4 @@
-//go:build protocol1
+//go:build protocol1 && !use
 
 package main
 

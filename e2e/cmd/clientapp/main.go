@@ -1,7 +1,9 @@
 // Command clientapp is a dtm client application as users write them: it
 // blank-imports one driver (chosen at build time by a tag: protocol1, gozero,
 // polaris or consul; see driver_*.go), selects it with github.com/dtm-labs/client's
-// dtmgrpc.UseDriver, reaches dtm through the driver (the dtm address is a
+// dtmgrpc.UseDriver (or, built with the extra tag use and run without -driver,
+// by importing the driver's "use" package alone, as dtm's client examples
+// do), reaches dtm through the driver (the dtm address is a
 // registry URI, not host:port), and submits a transfer saga. It prints the gid;
 // the caller asks dtm for the outcome.
 //
@@ -29,7 +31,7 @@ import (
 )
 
 func main() {
-	driver := flag.String("driver", "", "the driver's name, e.g. dtm-driver-protocol1")
+	driver := flag.String("driver", "", "the driver's name, e.g. dtm-driver-protocol1; empty when the use package selected it")
 	server := flag.String("dtm", "", "dtm's gRPC address in the driver's form")
 	out := flag.String("out", "", "branch URI of TransOut")
 	outRevert := flag.String("out-revert", "", "branch URI of TransOutRevert")
@@ -53,14 +55,17 @@ func main() {
 }
 
 func run(driver, server, out, outRevert, in, inRevert string, payer, payee busi.Transfer) (string, error) {
-	if driver == "" || server == "" || out == "" || in == "" {
-		return "", errors.New("-driver, -dtm, -out and -in are required")
+	if server == "" || out == "" || in == "" {
+		return "", errors.New("-dtm, -out and -in are required")
 	}
 	// UseDriver is github.com/dtm-labs/dtmdriver's Use: the blank import in
 	// driver_*.go registered the driver there. Built without a driver tag, the
-	// app has none, and this fails naming the drivers it has.
-	if err := dtmgrpc.UseDriver(driver); err != nil {
-		return "", fmt.Errorf("using driver %s: %w", driver, err)
+	// app has none, and this fails naming the drivers it has. Built with the
+	// use tag, the import selected the driver already.
+	if driver != "" {
+		if err := dtmgrpc.UseDriver(driver); err != nil {
+			return "", fmt.Errorf("using driver %s: %w", driver, err)
+		}
 	}
 	// dtmgrpc.MustGenGid panics; this is the same call with an error.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -15,19 +15,30 @@ import (
 )
 
 // testClientApp builds cmd/clientapp, a client app on github.com/dtm-labs/client
-// that blank-imports the driver, and runs it as its own process: it reaches dtm
-// through the driver's URI and submits a saga; the test asks dtm for the outcome.
+// that blank-imports the driver and selects it with dtmgrpc.UseDriver, and
+// runs it as its own process: it reaches dtm through the driver's URI and
+// submits a saga; the test asks dtm for the outcome.
 func testClientApp(t *testing.T, sc *scenario.Scenario) {
-	bin := buildClientApp(t, sc.Name)
+	runClientApp(t, sc, sc.Name, "-driver", sc.Driver)
+}
+
+// testClientAppUseImport is testClientApp for an app written from dtm's client
+// examples: it imports the driver's "use" package and never calls Use.
+func testClientAppUseImport(t *testing.T, sc *scenario.Scenario) {
+	runClientApp(t, sc, sc.Name+",use")
+}
+
+// runClientApp builds the client app with tags and runs a saga through it.
+func runClientApp(t *testing.T, sc *scenario.Scenario, tags string, args ...string) {
+	bin := buildClientApp(t, tags)
 	f := newFixture(t, sc, "busi-a", "busi-b")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"-driver", sc.Driver,
+	cmd := exec.CommandContext(ctx, bin, append(args,
 		"-dtm", dtmServer(sc),
 		"-out", f.uri("TransOut"), "-out-revert", f.uri("TransOutRevert"),
 		"-in", f.uri("TransIn"), "-in-revert", f.uri("TransInRevert"),
-		"-from", strconv.Itoa(payer), "-to", strconv.Itoa(payee), "-amount", "25")
+		"-from", strconv.Itoa(payer), "-to", strconv.Itoa(payee), "-amount", "25")...)
 	if sc.ClientAppEnv != nil {
 		cmd.Env = append(os.Environ(), sc.ClientAppEnv()...)
 	}
@@ -51,10 +62,10 @@ func testClientApp(t *testing.T, sc *scenario.Scenario) {
 	f.wantBalances(t, 75, 125)
 }
 
-// buildClientApp builds cmd/clientapp with the build tag that links in one
-// driver (the row's name) into a temporary directory; go's build cache makes
-// the build after the first one quick.
-func buildClientApp(t *testing.T, tag string) string {
+// buildClientApp builds cmd/clientapp with the build tags that link in one
+// driver (the row's name, and "use" for its use package) into a temporary
+// directory; go's build cache makes the build after the first one quick.
+func buildClientApp(t *testing.T, tags string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -64,7 +75,7 @@ func buildClientApp(t *testing.T, tag string) string {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	bin := filepath.Join(t.TempDir(), "clientapp")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", tag, "-o", bin, "./cmd/clientapp")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", tags, "-o", bin, "./cmd/clientapp")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the client app in %s: %v\n%s", root, err, out)

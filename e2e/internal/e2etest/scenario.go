@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"testing"
@@ -28,6 +29,12 @@ func Main(m *testing.M, sc *scenario.Scenario) {
 }
 
 func mainRun(m *testing.M, sc *scenario.Scenario) int {
+	if err := loopbackOnly(); err != nil {
+		// go test -list, -short or -fuzz outside the namespace: run the
+		// tests, which skip, and start nothing.
+		fmt.Fprintf(os.Stderr, "e2e %s: not starting dtm: %v\n", sc.Name, err)
+		return m.Run()
+	}
 	var err error
 	dtm, err = Start(sc, os.Getenv(LogEnv), "stderr")
 	if err != nil {
@@ -45,6 +52,9 @@ var stops []func()
 // ("" for errors only) to output. [Stop] stops the registry; dtm runs until
 // the process ends.
 func Start(sc *scenario.Scenario, level, output string) (*dtmserver.Server, error) {
+	if err := loopbackOnly(); err != nil {
+		return nil, err
+	}
 	// Select the driver before anything dials: gRPC's resolver registry is a
 	// map without a lock, written by RegisterGrpcResolver, and an embedded
 	// registry (etcd) dials its own gateway as it starts. dtm's own Use then
@@ -105,4 +115,21 @@ func waitStatus(t testing.TB, gid, want string, timeout time.Duration) *dtmserve
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// loopbackOnly refuses to start dtm, which listens on every interface, where
+// an interface other than loopback is up: it must run in a network namespace
+// of its own (scripts/loopback-only.sh, as make test/e2e and make demo do).
+func loopbackOnly() error {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return fmt.Errorf("listing network interfaces: %w", err)
+	}
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp != 0 && ifc.Flags&net.FlagLoopback == 0 {
+			return fmt.Errorf("dtm listens on every interface and %s is up: "+
+				"run it in a loopback-only network namespace (scripts/loopback-only.sh; make test/e2e)", ifc.Name)
+		}
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-module github.com/dtmdrivers/drivers/testenv
+module github.com/dtmdrivers/drivers/testenv/etcdtest
 
 go 1.26.0
 

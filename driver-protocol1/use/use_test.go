@@ -1,0 +1,38 @@
+package use_test
+
+import (
+	"strings"
+	"testing"
+
+	upstream "github.com/dtm-labs/dtmdriver"
+	protocol1 "github.com/dtmdrivers/drivers/driver-protocol1"
+	_ "github.com/dtmdrivers/drivers/driver-protocol1/use"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+)
+
+// The import alone selects the driver, here and in the registry that
+// github.com/dtm-labs/client and the dtm server look drivers up in.
+func TestImportSelectsDriver(t *testing.T) {
+	if got := dtmdriver.GetDriver().GetName(); got != protocol1.DriverName {
+		t.Errorf("dtmdriver.GetDriver() = %q, want %q", got, protocol1.DriverName)
+	}
+	if got := upstream.GetDriver().GetName(); got != protocol1.DriverName {
+		t.Errorf("github.com/dtm-labs/dtmdriver GetDriver() = %q, want %q", got, protocol1.DriverName)
+	}
+	if err := dtmdriver.Use(dtmdriver.DefaultName); err == nil {
+		t.Error("Use(default) after the import succeeded: want an error naming the driver in use")
+	}
+}
+
+// A second driver after the import is a program that cannot work: MustUse
+// panics with the error naming both drivers.
+func TestMustUseRefusesASecondDriver(t *testing.T) {
+	defer func() {
+		r := recover()
+		err, ok := r.(error)
+		if !ok || !strings.Contains(err.Error(), protocol1.DriverName) {
+			t.Errorf("MustUse(default) recovered %v, want an error naming %q", r, protocol1.DriverName)
+		}
+	}()
+	dtmdriver.MustUse(dtmdriver.DefaultName)
+}

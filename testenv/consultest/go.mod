@@ -1,0 +1,3 @@
+module github.com/dtmdrivers/drivers/testenv/consultest
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/dtmdrivers/drivers/testenv/polaristest
+
+go 1.26
