@@ -43,6 +43,7 @@ func (a upstreamAdapter) ParseServerMethod(uri string) (string, string, error) {
 var upstreamMu sync.Mutex
 
 func registerUpstream(d Driver) {
+	warnCollision(d.GetName(), fmt.Sprintf("%T", d))
 	upstreamMu.Lock()
 	defer upstreamMu.Unlock()
 	upstream.Register(upstreamAdapter{d})
@@ -58,6 +59,10 @@ func useUpstream(d Driver) error {
 	defer upstreamMu.Unlock()
 	if err := upstream.Use(d.GetName()); err != nil {
 		return fmt.Errorf("dtmdriver: selecting %q in github.com/dtm-labs/dtmdriver: %w", d.GetName(), err)
+	}
+	if got, ok := upstream.GetDriver().(upstreamAdapter); !ok || got.d != d {
+		return fmt.Errorf("dtmdriver: github.com/dtm-labs/dtmdriver holds %T under the name %q, not this driver (%T): "+
+			"another package registered the same name after it; link only one of them", upstream.GetDriver(), d.GetName(), d)
 	}
 	return nil
 }

@@ -1,0 +1,79 @@
+// Command dtm is the dtm server v1.19.0 with every dtmdrivers driver linked:
+// a drop-in for dtm's own binary, with the same flags (-c conf.yml, -v, -d, -r)
+// and the same configuration file. MicroService.Driver picks the driver:
+// dtm-driver-gozero, dtm-driver-consul, dtm-driver-polaris or
+// dtm-driver-protocol1 (or none, for plain host:port branch URIs).
+//
+// On SIGINT or SIGTERM it withdraws dtm's registration from the registry
+// (dtmdriver.Close), waiting at most -close-timeout, and exits: clients stop
+// being sent to it at once instead of when a lease or a health check expires.
+//
+// dtm's admin UI is not included (its built assets are not part of dtm's Go
+// module); the HTTP and gRPC APIs are served as by dtm's binary.
+//
+//	go install github.com/dtmdrivers/drivers/cmd/dtm@latest
+//	dtm -c conf.yml
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dtm-labs/dtm/dtmsvr/entry"
+	"github.com/dtmdrivers/drivers/dtmdriver"
+
+	// Before any driver: lets etcd's and polaris-go's "auth.proto" share the
+	// binary (see the package).
+	_ "github.com/dtmdrivers/drivers/cmd/dtm/internal/protofiles"
+
+	_ "github.com/dtmdrivers/drivers/driver-consul"
+	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	_ "github.com/dtmdrivers/drivers/driver-polaris"
+	_ "github.com/dtmdrivers/drivers/driver-protocol1"
+)
+
+var closeTimeout = flag.Duration("close-timeout", 10*time.Second,
+	"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
+
+func main() {
+	version := Version()
+	app, _ := entry.Main(&version) // parses the flags, starts dtm, returns at once
+	if app == nil {
+		return // -v or -h
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	sig := <-stop
+	signal.Stop(stop)
+	os.Exit(shutdown(sig, *closeTimeout))
+}
+
+// shutdown withdraws dtm's registration within timeout and returns the exit code.
+func shutdown(sig os.Signal, timeout time.Duration) int {
+	name := dtmdriver.GetDriver().GetName()
+	slog.Info("dtm: stopping: withdrawing its registration", "signal", sig.String(), "driver", name)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- dtmdriver.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			slog.Error("dtm: withdrawing its registration failed; the registry drops it when its TTL or health check expires",
+				"driver", name, "err", err)
+			return 1
+		}
+		slog.Info("dtm: registration withdrawn", "driver", name, "took", time.Since(start).Round(time.Millisecond))
+		return 0
+	case <-ctx.Done():
+		slog.Error("dtm: withdrawing its registration timed out; the registry drops it when its TTL or health check expires",
+			"driver", name, "timeout", timeout)
+		return 1
+	}
+}

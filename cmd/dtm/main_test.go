@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// The test binary links what the dtm binary links: reaching this test at all
+// means no package panicked at start.
+func TestEveryDriverLinked(t *testing.T) {
+	for _, name := range []string{"dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1"} {
+		if !slices.Contains(dtmdriver.Drivers(), name) {
+			t.Errorf("driver %q is not registered; registered: %q", name, dtmdriver.Drivers())
+		}
+	}
+}
+
+// etcd's authpb and polaris-go's security API share the file path
+// "auth.proto" and nothing else: both files' messages are registered under
+// their own names.
+func TestConflictPolicySetFirst(t *testing.T) {
+	if got := os.Getenv("GOLANG_PROTOBUF_REGISTRATION_CONFLICT"); got != "warn" {
+		t.Errorf("conflict policy %q, want warn set by internal/protofiles before etcd and polaris-go initialise", got)
+	}
+	for _, name := range []protoreflect.FullName{"authpb.User", "authpb.Role", "v1.User", "v1.LoginRequest"} {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if path := d.ParentFile().Path(); path != "auth.proto" {
+			t.Errorf("%s is in %q, want auth.proto", name, path)
+		}
+	}
+}
+
+func TestVersionNamesDtmAndOurs(t *testing.T) {
+	v := Version()
+	for _, want := range []string{"v1.19.0", "dtmdrivers cmd/dtm", "driver-gozero"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("Version() = %q, want it to name %q", v, want)
+		}
+	}
+}
