@@ -24,5 +24,14 @@ done
 if [ -f go.work ]; then
   go work use "./$dest"
 fi
+# The new module joins the release set: it is published with the others.
+if [ -f versions.yaml ]; then
+  awk -v m="github.com/dtmdrivers/drivers/$dest" '
+    /^module-sets:/{s=1} /^excluded-modules:/{if (s && !done) {print "      - " m; done=1}; s=0}
+    s && /^    modules:/{inmods=1}
+    {print}
+    END{if (!done) print "      - " m}' versions.yaml >versions.yaml.new
+  mv versions.yaml.new versions.yaml
+fi
 echo "created $dest: module github.com/dtmdrivers/drivers/$dest, driver dtm-driver-$name, scheme $name"
 echo "next: read $dest/README.md (Adapting the template) and run: cd $dest && go test ./..."
