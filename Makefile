@@ -33,7 +33,7 @@ help: ## list the targets
 modules: ## list the modules the rules apply to
 	@printf '%s\n' $(MODULES)
 
-test: tools $(addprefix test/,$(MODULES)) test-new-driver check-publish ## every module's tests, with -race, each outside the workspace; check-publish
+test: tools check-publish $(addprefix test/,$(MODULES)) test-new-driver ## every module's tests, with -race, each outside the workspace; check-publish
 test-short: $(addprefix test-short/,$(MODULES)) ## quick tests (-short), no registries needed
 lint: $(BIN)/staticcheck $(addprefix lint/,$(MODULES)) ## gofmt, go vet and staticcheck on every module
 tidy: $(addprefix tidy/,$(MODULES)) ## go mod tidy in every module
@@ -48,7 +48,7 @@ test/%:
 # in a network namespace that has only loopback, after building outside it (the
 # namespace has no route to the module proxy; -exec /bin/true builds the test
 # binaries without running their TestMain, which would start dtm out here).
-test/e2e:
+test/e2e: check-publish
 	cd e2e && GOWORK=off go build ./... && GOWORK=off go test -race -count=1 -exec /bin/true ./... >/dev/null
 	scripts/loopback-only.sh bash -c 'cd e2e && GOWORK=off go test -race -count=1 ./...'
 

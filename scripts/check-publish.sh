@@ -167,10 +167,11 @@ app driver-protocol1 dtm-driver-protocol1 protocol1://127.0.0.1:8081/busi.Busi/T
 app driver-gozero dtm-driver-gozero etcd://127.0.0.1:2379/trans.rpc/busi.Busi/TransIn etcd://127.0.0.1:2379/trans.rpc
 app driver-consul dtm-driver-consul consul://127.0.0.1:8500/busi/busi.Busi/TransIn consul://127.0.0.1:8500/busi
 app driver-polaris dtm-driver-polaris polaris://busi/busi.Busi/TransIn polaris://busi
-# The binaries operators install: go install path@version, as from a proxy.
+# The binaries operators install: go install path@version, as from a proxy,
+# into .bin/, where the end-to-end tests run them.
 for m in "${published[@]}"; do
   case "$m" in "$prefix"/cmd/*) ;; *) continue;; esac
-  gobin="$apps/bin"
+  gobin="$root/.bin"
   GOBIN="$gobin" go install "$m@$version" 2>"$apps/install.log" || { cat "$apps/install.log" >&2; fail "go install $m@$version"; }
   exe="$gobin/$(basename "$m")"
   linked=$(go version -m "$exe" | awk '$1=="dep" && index($2, "'"$prefix"'/driver-")==1 {print $2}' | sort | tr '\n' ' ')

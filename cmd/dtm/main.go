@@ -24,7 +24,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dtm-labs/dtm/dtmsvr/config"
 	"github.com/dtm-labs/dtm/dtmsvr/entry"
+	"github.com/dtm-labs/logger"
 	"github.com/dtmdrivers/drivers/dtmdriver"
 
 	// Before any driver: lets etcd's and polaris-go's "auth.proto" share the
@@ -41,8 +43,10 @@ var closeTimeout = flag.Duration("close-timeout", 10*time.Second,
 	"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
 
 func main() {
+	flag.Parse() // dtm's flags (entry defines them) and ours
+	selectDriver()
 	version := Version()
-	app, _ := entry.Main(&version) // parses the flags, starts dtm, returns at once
+	app, _ := entry.Main(&version) // starts dtm and returns at once
 	if app == nil {
 		return // -v or -h
 	}
@@ -51,6 +55,29 @@ func main() {
 	sig := <-stop
 	signal.Stop(stop)
 	os.Exit(shutdown(sig, *closeTimeout))
+}
+
+// selectDriver selects the configured driver before dtm serves. dtm v1.19.0
+// starts its HTTP and gRPC servers and selects its driver 100 ms later: a
+// branch run in that window would go through the default driver and fail
+// ("call dtmdriver.Use() before you use custom scheme"), to be retried 10 s
+// or more later. dtm's own Use then finds the driver selected. Loading the
+// configuration exits on an invalid one, as dtm does a moment later.
+func selectDriver() {
+	if flagSet("v") || flagSet("h") || flag.NArg() > 0 {
+		return
+	}
+	logger.InitLog("error") // dtm prints the loaded configuration once, below
+	config.MustLoadConfig(flag.Lookup("c").Value.String())
+	logger.InitLog("info")
+	if err := dtmdriver.Use(config.Config.MicroService.Driver); err != nil {
+		logger.FatalIfError(err)
+	}
+}
+
+func flagSet(name string) bool {
+	f := flag.Lookup(name)
+	return f != nil && f.Value.String() == "true"
 }
 
 // shutdown withdraws dtm's registration within timeout and returns the exit code.

@@ -51,6 +51,7 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 			{"InstanceStopped", testInstanceStopped},
 			{"ClientApp", testClientApp},
 			{"ClientAppUseImport", testClientAppUseImport},
+			{"Binary", testBinary},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -60,6 +61,9 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 	})
 	// Alone, after the others, so that they do not skew it.
 	t.Run("SagaRoundTrip", func(t *testing.T) { testSagaRoundTrip(t, sc) })
+	if sc.StartRegistry != nil { // without a registry there is nothing to withdraw
+		t.Run("BinaryStops", func(t *testing.T) { testBinaryStops(t, sc) })
+	}
 }
 
 // dtmServer is the dtm address clients use: a URI through the driver.

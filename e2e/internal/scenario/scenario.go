@@ -15,6 +15,10 @@ import (
 	"google.golang.org/grpc"
 )
 
+// DTMService is the service (etcd key, Consul service, Polaris service) the
+// rows register dtm under.
+const DTMService = "dtmservice"
+
 // Scenario is one driver's row. Its functions are called from one process that
 // runs one dtm server configured with Driver.
 type Scenario struct {

@@ -23,7 +23,7 @@ import (
 )
 
 const (
-	dtmService = "dtmservice"
+	dtmService = scenario.DTMService
 	// ttl is the TTL of the business instances' check, zero-contrib's default;
 	// the check is passed every ttl/2 for the life of the process.
 	ttl = 20 * time.Second

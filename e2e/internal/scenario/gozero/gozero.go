@@ -29,7 +29,7 @@ import (
 )
 
 // dtmKey is the etcd key dtm registers under, as go-zero's Etcd.Key.
-const dtmKey = "dtmservice"
+const dtmKey = scenario.DTMService
 
 // stopWait bounds how long stopping the embedded etcd may take: go-zero keeps
 // its etcd clients (and their watches) for the life of the process, and etcd

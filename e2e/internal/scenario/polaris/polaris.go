@@ -29,7 +29,7 @@ import (
 
 const (
 	namespace  = "default"
-	dtmService = "dtmservice"
+	dtmService = scenario.DTMService
 	// refresh is polaris-go's refresh of watched services here: with the
 	// server's ~1 s cache it bounds how soon a registration is seen.
 	refresh = 500 * time.Millisecond

@@ -1,0 +1,130 @@
+package dtmserver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Process is a dtm binary (cmd/dtm) running as a process of its own, as
+// operators run it, with a configuration file written from a Config. Its
+// Server fields say where it listens and what it registered.
+type Process struct {
+	*Server
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan struct{}
+	err    error // the process's exit, once exited is closed
+}
+
+// StartProcess writes c as dtm's configuration file in c.Dir, starts bin -c
+// with it (BoltDB in c.Dir), and waits until dtm's HTTP API answers. The
+// process is killed at the end of the test run if still running; Signal and
+// Wait stop it before that.
+func StartProcess(bin string, c Config) (*Process, error) {
+	httpPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	grpcPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		GrpcAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(grpcPort)),
+		HTTPAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort)),
+	}
+	s.Target, s.EndPoint = c.Registration(s.GrpcAddr)
+	level := c.LogLevel
+	if level == "" {
+		level = "error"
+	}
+	// JSON is YAML: every value quoted, so that no target or path is misread.
+	conf := fmt.Sprintf(`{"HttpPort": %d, "GrpcPort": %d, "LogLevel": %q,
+"Store": {"Driver": "boltdb"},
+"MicroService": {"Driver": %q, "Target": %q, "EndPoint": %q}}
+`, httpPort, grpcPort, level, c.Driver, s.Target, s.EndPoint)
+	confPath := filepath.Join(c.Dir, "conf.yml")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	p := &Process{Server: s, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, "-c", confPath)
+	p.cmd.Dir = c.Dir // BoltDB opens ./dtm.bolt
+	p.cmd.Stdout = p.stderr
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		_, err := s.get(ctx, "/api/dtmsvr/newGid", nil)
+		if err == nil {
+			return p, nil
+		}
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("%s exited at start (%v); its output:\n%s", bin, p.err, p.Output())
+		case <-ctx.Done():
+			p.Kill()
+			return nil, fmt.Errorf("dtm's HTTP API at %s did not answer: %w; its output:\n%s", s.HTTPAddr, err, p.Output())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Signal sends sig (syscall.SIGTERM, SIGINT, SIGKILL) to the process.
+func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+
+// Kill kills the process and waits for it.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
+
+// Wait waits at most timeout for the process to exit and returns how it exited.
+func (p *Process) Wait(timeout time.Duration) error {
+	select {
+	case <-p.exited:
+		return p.err
+	case <-time.After(timeout):
+		return fmt.Errorf("dtm (pid %d) still runs %v later", p.cmd.Process.Pid, timeout)
+	}
+}
+
+// Output returns what the process wrote to stdout and stderr so far.
+func (p *Process) Output() string { return p.stderr.String() }
+
+// syncBuffer is a bytes.Buffer that the process's output goroutines and the
+// test may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// ErrNoBinary is returned by FindBinary when the dtm binary is not built.
+var ErrNoBinary = errors.New("the dtm binary (cmd/dtm) is not built: run make check-publish, which installs it into .bin")

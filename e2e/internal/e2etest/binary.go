@@ -1,0 +1,131 @@
+package e2etest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dtm-labs/dtm/client/dtmgrpc"
+	"github.com/dtmdrivers/drivers/e2e/internal/busi"
+	"github.com/dtmdrivers/drivers/e2e/internal/dtmserver"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
+)
+
+// binaryService is the service the dtm binary registers under, beside the
+// in-process dtm's scenario.DTMService.
+const binaryService = "dtmbinary"
+
+// TrialsEnv sets how many times BinaryStops stops a dtm binary and times its
+// deregistration (default 3).
+const TrialsEnv = "E2E_BINARY_TRIALS"
+
+// dtmBinary returns the dtm binary that make check-publish installed from the
+// modules as published: $DTMDRIVERS_BIN/dtm. It fails the test when
+// DTMDRIVERS_BIN is set (make test) and the binary is missing, and skips it
+// otherwise.
+func dtmBinary(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("DTMDRIVERS_BIN")
+	bin := filepath.Join(dir, "dtm")
+	if _, err := os.Stat(bin); dir == "" || err != nil {
+		if dir != "" {
+			t.Fatalf("%v (looked for %s)", dtmserver.ErrNoBinary, bin)
+		}
+		t.Skip(dtmserver.ErrNoBinary)
+	}
+	return bin
+}
+
+// startBinary starts the dtm binary with the row's driver, registered under
+// binaryService, and waits until the registry lists it.
+func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Process {
+	t.Helper()
+	p, err := dtmserver.StartProcess(bin, dtmserver.Config{
+		Dir:      t.TempDir(),
+		Driver:   sc.Driver,
+		LogLevel: os.Getenv(LogEnv),
+		Registration: func(grpcAddr string) (string, string) {
+			target, endpoint := sc.Registration(grpcAddr)
+			return strings.Replace(target, scenario.DTMService, binaryService, 1), endpoint
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	err = scenario.PollTimeout(30*time.Second, 5*time.Millisecond, "the dtm binary listed in the registry", func() (bool, error) {
+		addrs, err := sc.FindDTM(context.Background(), p.Target)
+		return slices.Contains(addrs, p.EndPoint), err
+	})
+	if err != nil {
+		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
+	}
+	return p
+}
+
+// testBinary runs a saga through the dtm binary (cmd/dtm as installed), a
+// process of its own that links every driver and picks this row's from its
+// configuration file; clients reach it through the registry.
+func testBinary(t *testing.T, sc *scenario.Scenario) {
+	p := startBinary(t, sc, dtmBinary(t))
+	server := strings.Replace(sc.DTMServer(p.GrpcAddr), scenario.DTMService, binaryService, 1)
+	f := newFixture(t, sc, "busi-a")
+	gid := newGid(t, server)
+	s := dtmgrpc.NewSagaGrpc(server, gid).
+		Add(f.uri("TransOut"), f.uri("TransOutRevert"), busi.Transfer{User: payer, Amount: 40}.Encode()).
+		Add(f.uri("TransIn"), f.uri("TransInRevert"), busi.Transfer{User: payee, Amount: 40}.Encode())
+	if err := s.Submit(); err != nil {
+		t.Fatalf("Submit to the dtm binary: %v", err)
+	}
+	if _, err := p.WaitFinal(gid, "succeed", quick, 5*time.Millisecond); err != nil {
+		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
+	}
+	f.wantBalances(t, 60, 140)
+}
+
+// testBinaryStops sends SIGTERM to a dtm binary and times how long the
+// registry keeps listing it; the binary must withdraw its registration, say
+// so and exit 0. It repeats for $E2E_BINARY_TRIALS trials and logs p50 and max.
+func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
+	bin := dtmBinary(t)
+	trials := 3
+	if v, err := strconv.Atoi(os.Getenv(TrialsEnv)); err == nil && v > 0 {
+		trials = v
+	}
+	var took []time.Duration
+	for i := range trials {
+		p := startBinary(t, sc, bin)
+		start := time.Now()
+		if err := p.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the registry dropping the stopped dtm", func() (bool, error) {
+			addrs, err := sc.FindDTM(context.Background(), p.Target)
+			return err == nil && !slices.Contains(addrs, p.EndPoint), err
+		})
+		gone := time.Since(start)
+		if err != nil {
+			t.Fatalf("trial %d: %v; dtm's output:\n%s", i, err, p.Output())
+		}
+		if err := p.Wait(15 * time.Second); err != nil {
+			var exit interface{ ExitCode() int }
+			if !errors.As(err, &exit) || exit.ExitCode() != 0 {
+				t.Fatalf("trial %d: dtm exited with %v after SIGTERM, want 0; its output:\n%s", i, err, p.Output())
+			}
+		}
+		if !strings.Contains(p.Output(), "registration withdrawn") {
+			t.Errorf("trial %d: dtm did not log that it withdrew its registration; its output:\n%s", i, p.Output())
+		}
+		took = append(took, gone)
+	}
+	slices.Sort(took)
+	t.Logf("%s: SIGTERM → registry no longer lists dtm, %d trials: p50 %v, max %v",
+		sc.Name, len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+}
