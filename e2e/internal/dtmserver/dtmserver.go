@@ -41,6 +41,10 @@ type Config struct {
 	// LogOutput is where dtm logs: "stderr" (the default when ""), "stdout", or
 	// a file path ("/dev/null" to silence it).
 	LogOutput string
+	// Redis is the host:port of a Redis server to keep dtm's data in, shared
+	// by every dtm configured with it; "" means BoltDB in Dir. StartProcess
+	// only.
+	Redis string
 }
 
 // Server is the dtm server running in this process.

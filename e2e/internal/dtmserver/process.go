@@ -48,11 +48,19 @@ func StartProcess(bin string, c Config) (*Process, error) {
 	if level == "" {
 		level = "error"
 	}
+	store := `{"Driver": "boltdb"}`
+	if c.Redis != "" {
+		host, port, err := net.SplitHostPort(c.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("dtmserver: Redis %q: %w", c.Redis, err)
+		}
+		store = fmt.Sprintf(`{"Driver": "redis", "Host": %q, "Port": %s}`, host, port)
+	}
 	// JSON is YAML: every value quoted, so that no target or path is misread.
 	conf := fmt.Sprintf(`{"HttpPort": %d, "GrpcPort": %d, "LogLevel": %q,
-"Store": {"Driver": "boltdb"},
+"Store": %s,
 "MicroService": {"Driver": %q, "Target": %q, "EndPoint": %q}}
-`, httpPort, grpcPort, level, c.Driver, s.Target, s.EndPoint)
+`, httpPort, grpcPort, level, store, c.Driver, s.Target, s.EndPoint)
 	confPath := filepath.Join(c.Dir, "conf.yml")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		return nil, err

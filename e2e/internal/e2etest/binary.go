@@ -47,13 +47,22 @@ func dtmBinary(t *testing.T) string {
 // binaryService, and waits until the registry lists it.
 func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Process {
 	t.Helper()
+	return startBinaryAs(t, sc, bin, binaryService, "")
+}
+
+// startBinaryAs starts the dtm binary registered under service, its data in
+// the Redis server at redis ("" for BoltDB of its own), and waits until the
+// registry lists it.
+func startBinaryAs(t *testing.T, sc *scenario.Scenario, bin, service, redis string) *dtmserver.Process {
+	t.Helper()
 	p, err := dtmserver.StartProcess(bin, dtmserver.Config{
 		Dir:      t.TempDir(),
 		Driver:   sc.Driver,
 		LogLevel: os.Getenv(LogEnv),
+		Redis:    redis,
 		Registration: func(grpcAddr string) (string, string) {
 			target, endpoint := sc.Registration(grpcAddr)
-			return strings.Replace(target, scenario.DTMService, binaryService, 1), endpoint
+			return strings.Replace(target, scenario.DTMService, service, 1), endpoint
 		},
 	})
 	if err != nil {
@@ -75,7 +84,7 @@ func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Pro
 // configuration file; clients reach it through the registry.
 func testBinary(t *testing.T, sc *scenario.Scenario) {
 	p := startBinary(t, sc, dtmBinary(t))
-	server := strings.Replace(sc.DTMServer(p.GrpcAddr), scenario.DTMService, binaryService, 1)
+	server := binaryServer(sc, p, binaryService)
 	f := newFixture(t, sc, "busi-a")
 	gid := newGid(t, server)
 	s := dtmgrpc.NewSagaGrpc(server, gid).
@@ -88,6 +97,12 @@ func testBinary(t *testing.T, sc *scenario.Scenario) {
 		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
 	}
 	f.wantBalances(t, 60, 140)
+}
+
+// binaryServer is the URI through which clients reach the dtm binaries
+// registered under service (p's own address for a row without a registry).
+func binaryServer(sc *scenario.Scenario, p *dtmserver.Process, service string) string {
+	return strings.Replace(sc.DTMServer(p.GrpcAddr), scenario.DTMService, service, 1)
 }
 
 // testBinaryStops sends SIGTERM to a dtm binary and times how long the

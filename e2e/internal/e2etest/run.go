@@ -63,6 +63,8 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 	t.Run("SagaRoundTrip", func(t *testing.T) { testSagaRoundTrip(t, sc) })
 	if sc.StartRegistry != nil { // without a registry there is nothing to withdraw
 		t.Run("BinaryStops", func(t *testing.T) { testBinaryStops(t, sc) })
+		t.Run("FailoverSIGTERM", func(t *testing.T) { testFailoverSIGTERM(t, sc) })
+		t.Run("FailoverSIGKILL", func(t *testing.T) { testFailoverSIGKILL(t, sc) })
 	}
 }
 

@@ -1,0 +1,135 @@
+package e2etest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dtm-labs/dtm/client/dtmgrpc"
+	"github.com/dtmdrivers/drivers/e2e/internal/busi"
+	"github.com/dtmdrivers/drivers/e2e/internal/dtmserver"
+	"github.com/dtmdrivers/drivers/e2e/internal/redisstore"
+	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
+)
+
+// Failover timing: sagas are submitted for before, then one dtm gets the
+// signal, and they go on for after. A saga a stopped dtm had accepted is
+// finished by the other once dtm's retry interval (10 s, its minimum) and
+// cron interval pass.
+const (
+	failoverBefore = time.Second
+	failoverAfter  = 4 * time.Second
+	failoverFinish = 60 * time.Second
+)
+
+// attempt is one saga submitted during a failover test.
+type attempt struct {
+	gid        string
+	start, end time.Time
+	err        error
+}
+
+// testFailoverSIGTERM and testFailoverSIGKILL: two dtm binaries share one
+// Redis store and register under one service, as an operator runs dtm for
+// high availability; a client keeps submitting sagas through the registry
+// while one of them is stopped. No saga may be lost: every accepted saga
+// ends succeed, each branch's effect once (the balances), and a submission
+// that failed left either nothing or a saga that also ends succeed.
+func testFailoverSIGTERM(t *testing.T, sc *scenario.Scenario) { testFailover(t, sc, syscall.SIGTERM) }
+func testFailoverSIGKILL(t *testing.T, sc *scenario.Scenario) { testFailover(t, sc, syscall.SIGKILL) }
+
+func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
+	bin := dtmBinary(t)
+	redis, err := redisstore.Start(t.TempDir())
+	if errors.Is(err, redisstore.ErrNotInstalled) && os.Getenv("DTMDRIVERS_BIN") == "" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(redis.Stop)
+	service := fmt.Sprintf("dtmha-%d", sig)
+	a := startBinaryAs(t, sc, bin, service, redis.Addr())
+	b := startBinaryAs(t, sc, bin, service, redis.Addr())
+	server := binaryServer(sc, a, service)
+	f := newFixture(t, sc, "busi-a", "busi-b")
+
+	var (
+		mu       sync.Mutex
+		attempts []attempt
+	)
+	stopAt := time.Now().Add(failoverBefore)
+	var signalled time.Time
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			now := time.Now()
+			if signalled.IsZero() && now.After(stopAt) {
+				signalled = now
+				if err := a.Signal(sig); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			if !signalled.IsZero() && now.Sub(signalled) > failoverAfter {
+				return
+			}
+			gid := fmt.Sprintf("ha-%s-%d-%d", sc.Name, sig, i)
+			s := dtmgrpc.NewSagaGrpc(server, gid).
+				Add(f.uri("TransOut"), f.uri("TransOutRevert"), busi.Transfer{User: payer, Amount: 1}.Encode()).
+				Add(f.uri("TransIn"), f.uri("TransInRevert"), busi.Transfer{User: payee, Amount: 1}.Encode())
+			err := s.Submit()
+			mu.Lock()
+			attempts = append(attempts, attempt{gid: gid, start: now, end: time.Now(), err: err})
+			mu.Unlock()
+		}
+	}()
+	<-done
+	if sig == syscall.SIGTERM {
+		if err := a.Wait(30 * time.Second); err != nil {
+			t.Errorf("the dtm that got SIGTERM: %v; its output:\n%s", err, a.Output())
+		}
+	} else {
+		_ = a.Wait(10 * time.Second)
+	}
+
+	// Every saga is asked about at the dtm that kept running.
+	var failed []attempt
+	succeeded := 0
+	for _, at := range attempts {
+		if at.err != nil {
+			failed = append(failed, at)
+			ctx, cancel := context.WithTimeout(context.Background(), quick)
+			_, err := b.Query(ctx, at.gid)
+			cancel()
+			if errors.Is(err, dtmserver.ErrNoTrans) {
+				continue // refused before dtm saved it: nothing to finish
+			}
+		}
+		if tr, err := b.WaitFinal(at.gid, "succeed", failoverFinish, 20*time.Millisecond); err != nil {
+			t.Errorf("saga %s (submit error: %v): %v (status %+v)", at.gid, at.err, err, tr)
+			continue
+		}
+		succeeded++
+	}
+	f.wantBalances(t, openingAmount-int64(succeeded), openingAmount+int64(succeeded))
+
+	window := time.Duration(0)
+	if len(failed) > 0 {
+		last := slices.MaxFunc(failed, func(x, y attempt) int { return x.end.Compare(y.end) })
+		window = last.end.Sub(signalled)
+	}
+	t.Logf("%s, %v to one of two dtm: %d sagas submitted, %d succeeded, %d submissions failed "+
+		"(failover window %v after the signal), 0 lost",
+		sc.Name, sig, len(attempts), succeeded, len(failed), window.Round(time.Millisecond))
+	for _, at := range failed {
+		t.Logf("  submit %s at +%v failed: %v", at.gid, at.start.Sub(signalled).Round(time.Millisecond), at.err)
+	}
+}
