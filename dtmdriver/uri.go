@@ -3,6 +3,7 @@ package dtmdriver
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -39,9 +40,10 @@ type URIForm string
 const GenericForm URIForm = "server/package.Service/Method"
 
 // Reject returns a *URIError for uri that names the reason and the expected form.
-// The URI is redacted; the reason must not contain credentials.
+// The URI is redacted (see [Redact]) and both are cut short; the reason must
+// quote input only through [Quote] and [UnknownOption].
 func (f URIForm) Reject(uri, reason string) error {
-	return &URIError{URI: displayURI(uri), Reason: reason, Want: string(f)}
+	return &URIError{URI: displayURI(uri), Reason: bound(reason, maxReasonLen), Want: string(f)}
 }
 
 // SplitMethod splits uri with [GenericForm]; see [URIForm.Split].
@@ -59,8 +61,12 @@ func SplitMethod(uri string) (server, method string, err error) {
 // method when both of the method's slashes come after the first '?'; so a '/' inside
 // a query value at the end must be written %2F.
 //
-// Split allocates only when it moves a trailing query onto the server. It never
-// panics; its errors are *URIError values naming f as the expected form.
+// Split refuses a server that gRPC's Dial could not parse as a URL (a bad
+// %-escape, a port that is not a number, a byte a host may not hold): Dial would
+// take it for a passthrough address. It allocates only when it moves a trailing
+// query onto the server, or when the server holds '%', '@', '[' or another byte
+// that calls for net/url's own check. It never panics; its errors are *URIError
+// values naming f as the expected form, and are short whatever the input.
 func (f URIForm) Split(uri string) (server, method string, err error) {
 	server, method, _, reason := split(uri)
 	if reason != "" {
@@ -69,12 +75,19 @@ func (f URIForm) Split(uri string) (server, method string, err error) {
 	return server, method, nil
 }
 
-// special marks the bytes split's scan stops at: '/', '?', '#', and those a URI
-// must not hold raw (space, control characters, non-ASCII).
+// special classifies the bytes split's scan stops at: 1 for '/', '?', '#' and
+// those a URI must not hold raw (space, control characters, non-ASCII); 2 for
+// those that may make net/url, and so gRPC, refuse a server ('%', '@', '[',
+// ']' and the bytes a host may not hold), which call for [parsesAsGRPC].
 var special = func() (t [256]uint8) {
 	for c := range t {
-		if c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#' {
+		switch {
+		case c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#':
 			t[c] = 1
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=:", byte(c)) >= 0:
+		default:
+			t[c] = 2
 		}
 	}
 	return t
@@ -107,7 +120,7 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if uri == "" {
 		return "", "", 0, "empty URI"
 	}
-	firstQuery, lastQuery, firstSlash := -1, -1, -1
+	firstQuery, lastQuery, firstSlash, firstOdd := -1, -1, -1, -1
 	for i := 0; i < len(uri); i++ {
 		c := uri[i]
 		if special[c] == 0 {
@@ -125,6 +138,10 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 			}
 		case c == '#':
 			return "", "", 0, "'#' at offset " + strconv.Itoa(i) + ": a branch URI has no fragment"
+		case special[c] == 2:
+			if firstOdd < 0 {
+				firstOdd = i
+			}
 		default:
 			return "", "", 0, "space, control character or non-ASCII byte at offset " + strconv.Itoa(i) + " (percent-encode it)"
 		}
@@ -162,7 +179,56 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if query != "" {
 		server += query
 	}
+	// The server before its query, which net/url checks; it ends the URI's
+	// server part, or the query before the method.
+	end := cut
+	if firstQuery >= 0 && firstQuery < cut {
+		end = firstQuery
+	}
+	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri[:end], schemeEnd) {
+		if !parsesAsGRPC(server, schemeEnd) {
+			return "", "", 0, "gRPC cannot parse the server as a URL " +
+				"(a bad %-escape, userinfo, a port that is not a number, or a byte a host may not hold)"
+		}
+	}
 	return server, method, schemeEnd, ""
+}
+
+// plainAuthority reports, cheaply, whether net/url surely accepts the scheme
+// and the port of s, a server before its query whose scheme ends at schemeEnd
+// (0 for none): the scheme is one net/url reads, and the authority's port, if
+// any, is a number. It leaves IPv6 literals, rare, to parsesAsGRPC.
+func plainAuthority(s string, schemeEnd int) bool {
+	if schemeEnd == 0 {
+		return true
+	}
+	if !isScheme(s[:schemeEnd-3]) {
+		return false
+	}
+	auth := s[schemeEnd:]
+	if i := strings.IndexByte(auth, '/'); i >= 0 {
+		auth = auth[:i]
+	}
+	colon := strings.LastIndexByte(auth, ':')
+	for i := colon + 1; colon >= 0 && i < len(auth); i++ {
+		if auth[i] < '0' || auth[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parsesAsGRPC reports whether gRPC's Dial parses server as a target: with
+// net/url as it is, or, without a scheme, as "passthrough:///" + server, the
+// form gRPC falls back to. A server it refuses would be dialled as a
+// passthrough address, or not at all. It allocates: split calls it only for a
+// server whose bytes or port plainAuthority cannot vouch for.
+func parsesAsGRPC(server string, schemeEnd int) bool {
+	if schemeEnd == 0 {
+		server = "passthrough:///" + server
+	}
+	_, err := url.Parse(server)
+	return err == nil
 }
 
 // Scheme returns the scheme of a server or URI ("etcd" for "etcd://h:2379/key"), or
@@ -179,84 +245,15 @@ func Scheme(s string) string {
 // make a huge error or log line.
 const maxDisplayLen = 200
 
-func displayURI(uri string) string {
-	r := Redact(uri)
-	if len(r) > maxDisplayLen {
-		return r[:maxDisplayLen] + "…"
-	}
-	return r
-}
+// maxReasonLen bounds the reason of a [URIError], for the same reason.
+const maxReasonLen = 300
 
-// redacted replaces a secret in [Redact]'s output.
-const redacted = "xxxxx"
+func displayURI(uri string) string { return display(Redact(uri), maxDisplayLen) }
 
-// Redact returns uri with its credentials replaced by "xxxxx": the password of a
-// "user:password@" userinfo (or the whole userinfo when it has no colon, as a bare
-// token), and the value of every query parameter whose name suggests a secret
-// (password, passwd, pwd, token, secret, credential, apikey and names containing
-// them, in any case). It works on malformed input too, where url.URL.Redacted
-// cannot, and never fails.
-func Redact(uri string) string {
-	var b strings.Builder
-	rest := uri
-	// Userinfo: "scheme://user:pass@host" before the first '/', '?' after "://".
-	if i := strings.Index(rest, "://"); i >= 0 {
-		auth := rest[i+3:]
-		end := strings.IndexAny(auth, "/?#")
-		if end < 0 {
-			end = len(auth)
-		}
-		if at := strings.LastIndexByte(auth[:end], '@'); at >= 0 {
-			b.WriteString(rest[:i+3])
-			if user, _, ok := strings.Cut(auth[:at], ":"); ok {
-				b.WriteString(user)
-				b.WriteByte(':')
-			}
-			b.WriteString(redacted)
-			rest = auth[at:]
-		}
+// bound cuts s to at most n bytes plus "…".
+func bound(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	// Query parameters: from the first '?', each runs to the next '&', '?' or
-	// '#'. Not to '/': a value may hold one (a file path; a query that stands
-	// before the method), and a secret's whole value is hidden.
-	q := strings.IndexByte(rest, '?')
-	if q < 0 {
-		b.WriteString(rest)
-		return b.String()
-	}
-	b.WriteString(rest[:q+1])
-	rest = rest[q+1:]
-	for {
-		end := strings.IndexAny(rest, "&?#")
-		if end < 0 {
-			end = len(rest)
-		}
-		param := rest[:end]
-		if key, _, ok := strings.Cut(param, "="); ok && secretKey(key) {
-			b.WriteString(key)
-			b.WriteByte('=')
-			b.WriteString(redacted)
-		} else {
-			b.WriteString(param)
-		}
-		rest = rest[end:]
-		if rest == "" || rest[0] == '#' {
-			b.WriteString(rest)
-			return b.String()
-		}
-		b.WriteByte(rest[0])
-		rest = rest[1:]
-	}
-}
-
-var secretWords = []string{"pass", "pwd", "token", "secret", "credential", "apikey", "api_key", "auth"}
-
-func secretKey(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
+	return s[:n] + "…"
 }
