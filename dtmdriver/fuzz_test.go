@@ -8,8 +8,9 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
-// FuzzSplitMethod checks SplitMethod's invariants: no panic; a split is well formed;
-// without a query, server+method is the URI; with one, no byte is lost or added.
+// FuzzSplitMethod checks SplitMethod's invariants: no panic; an error is short and
+// shows nothing Redact hides; a split is well formed; without a query,
+// server+method is the URI; with one, no byte is lost or added.
 func FuzzSplitMethod(f *testing.F) {
 	for _, s := range dtmdrivertest.MalformedURIs {
 		f.Add(s)
@@ -21,6 +22,9 @@ func FuzzSplitMethod(f *testing.F) {
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error for %q spans lines: %q", uri, err)
+			}
+			if err := dtmdrivertest.CheckError(uri, err); err != nil {
+				t.Errorf("SplitMethod(%q): %v", uri, err)
 			}
 			return
 		}
