@@ -231,27 +231,33 @@ const maxQuoteLen = 64
 // key, an option value, an endpoint), for an error reason: redacted as [Redact]
 // does, with bytes other than printable ASCII, '"' and '\\' percent-encoded,
 // and cut to 64 bytes. Reasons quote input only through Quote (and option names
-// only through [UnknownOption]), so that they stay free of secrets and short
+// only through [OptionName]), so that they stay free of secrets and short
 // whatever the input.
 func Quote(s string) string {
 	return `"` + display(Redact(s), maxQuoteLen) + `"`
 }
 
-// maxOptionName bounds the option names [UnknownOption] shows.
+// maxOptionName bounds the option names [OptionName] shows.
 const maxOptionName = 32
 
-// UnknownOption returns the reason for an option name, taken from query, that a
-// driver does not know: `unknown option "tags"`. It shows the name only when
-// that is safe: a short identifier that does not mean a secret, from a query
-// that holds no secret-named parameter and no '#' (a secret holding an
-// unescaped '&', ';' or '#' would otherwise show its tail as a name). Else it
-// says "an unknown option". Drivers add the options they know.
-func UnknownOption(query, name string) string {
+// OptionName quotes name, an option name taken from query, for an error reason:
+// `"tags"`. It shows the name only when that is safe: a short identifier that
+// does not mean a secret, from a query that holds no secret-named parameter and
+// no '#' (a secret holding an unescaped '&', ';' or '#' would otherwise show
+// its tail as a name). Else it says "(name not shown)".
+func OptionName(query, name string) string {
 	if plainName(name, maxOptionName) && !secretName(name) &&
 		secretValue(query) < 0 && strings.IndexByte(query, '#') < 0 {
-		return `unknown option "` + name + `"`
+		return `"` + name + `"`
 	}
-	return "an unknown option"
+	return "(name not shown)"
+}
+
+// UnknownOption returns the reason for an option name, taken from query, that a
+// driver does not know: `unknown option "tags"`, the name shown as
+// [OptionName] shows it. Drivers add the options they know.
+func UnknownOption(query, name string) string {
+	return "unknown option " + OptionName(query, name)
 }
 
 // display returns s with bytes other than printable ASCII, '"' and '\\'

@@ -41,7 +41,7 @@ const GenericForm URIForm = "server/package.Service/Method"
 
 // Reject returns a *URIError for uri that names the reason and the expected form.
 // The URI is redacted (see [Redact]) and both are cut short; the reason must
-// quote input only through [Quote] and [UnknownOption].
+// quote input only through [Quote] and [OptionName].
 func (f URIForm) Reject(uri, reason string) error {
 	return &URIError{URI: displayURI(uri), Reason: bound(reason, maxReasonLen), Want: string(f)}
 }
