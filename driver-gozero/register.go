@@ -234,7 +234,7 @@ func tlsConfig(c Config) (*tls.Config, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(ca) {
-		return nil, fmt.Errorf("gozero: etcd CA certificate %s holds no PEM certificate", c.CACertFile)
+		return nil, fmt.Errorf("gozero: etcd CA certificate %s holds no PEM certificate", dtmdriver.Quote(c.CACertFile))
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, InsecureSkipVerify: c.InsecureSkipVerify}, nil
 }
