@@ -185,7 +185,7 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if firstQuery >= 0 && firstQuery < cut {
 		end = firstQuery
 	}
-	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri[:end], schemeEnd) {
+	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, end) {
 		if !parsesAsGRPC(server, schemeEnd) {
 			return "", "", 0, "gRPC cannot parse the server as a URL " +
 				"(a bad %-escape, userinfo, a port that is not a number, or a byte a host may not hold)"
@@ -195,17 +195,18 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 }
 
 // plainAuthority reports, cheaply, whether net/url surely accepts the scheme
-// and the port of s, a server before its query whose scheme ends at schemeEnd
-// (0 for none): the scheme is one net/url reads, and the authority's port, if
-// any, is a number. It leaves IPv6 literals, rare, to parsesAsGRPC.
-func plainAuthority(s string, schemeEnd int) bool {
+// and the port of uri's server, which has its query (if any) at end and its
+// scheme (if any) before schemeEnd: the scheme is one net/url reads, and the
+// authority's port, if any, is a number. It leaves IPv6 literals, rare, and a
+// '?' inside the scheme to parsesAsGRPC.
+func plainAuthority(uri string, schemeEnd, end int) bool {
 	if schemeEnd == 0 {
 		return true
 	}
-	if !isScheme(s[:schemeEnd-3]) {
+	if end < schemeEnd || !isScheme(uri[:schemeEnd-3]) {
 		return false
 	}
-	auth := s[schemeEnd:]
+	auth := uri[schemeEnd:end]
 	if i := strings.IndexByte(auth, '/'); i >= 0 {
 		auth = auth[:i]
 	}
