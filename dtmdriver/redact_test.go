@@ -177,6 +177,16 @@ func TestSplitRefusesWhatGRPCCannotParse(t *testing.T) {
 	}
 }
 
+// TestSplitRefusesCredentialInMethod: the method goes to Invoke and into
+// dtm's logs too.
+func TestSplitRefusesCredentialInMethod(t *testing.T) {
+	for _, uri := range []string{"h:1/pkg.Svc/Method;token=S", "h:1/pkg.Svc/Me@thod", "x://h/s/pkg.Svc/M&password=S"} {
+		if _, _, err := SplitMethod(uri); err == nil || !strings.Contains(err.Error(), "credential in the gRPC method") {
+			t.Errorf("SplitMethod(%q) error %v; want one refusing a credential in the method", uri, err)
+		}
+	}
+}
+
 // TestErrorsBounded: a 1 MiB input gives a short error, whatever part is long.
 func TestErrorsBounded(t *testing.T) {
 	big := strings.Repeat("a", 1<<20)

@@ -15,7 +15,7 @@ var ErrBadURI = errors.New("malformed URI")
 // URIError reports a URI that a driver could not use: what was wrong and which form
 // was expected. URI holds the input with credentials redacted (see [Redact]).
 type URIError struct {
-	URI    string // the input, redacted and shortened for display
+	URI    string // the input, redacted, escaped and shortened for display
 	Reason string // what was wrong
 	Want   string // the form that was expected
 }
@@ -176,6 +176,9 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 		return "", "", 0, "empty server before its query"
 	}
 	server, method = body[:cut], body[cut:]
+	if RefuseCredentials(method) != "" {
+		return "", "", 0, "a credential in the gRPC method (dtm stores and logs branch URIs)"
+	}
 	if query != "" {
 		server += query
 	}

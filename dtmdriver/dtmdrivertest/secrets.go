@@ -104,7 +104,7 @@ func withUserinfo(uri, userinfo string) string {
 }
 
 // withParam adds param to the query of s's server in every position: last and
-// first before the method, after ';', and after the method.
+// first before the method, after ';', after the method, and in the method.
 func withParam(s Split, param string) []string {
 	path, query, hasQuery := strings.Cut(s.Server, "?")
 	last, first := "?"+param, "?"+param
@@ -121,6 +121,7 @@ func withParam(s Split, param string) []string {
 		path + first + s.Method,
 		path + semi + s.Method,
 		path + s.Method + last,
+		s.Server + s.Method + ";" + param,
 	}
 }
 
