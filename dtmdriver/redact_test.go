@@ -152,6 +152,8 @@ func TestSplitRefusesWhatGRPCCannotParse(t *testing.T) {
 		"protocol1://[::1]:1,[::1]:2/pkg.Svc/Method",
 		"etcd://h:1/k%zz/pkg.Svc/Method",
 		"h%zz:1/pkg.Svc/Method",
+		"x://h:1a/k/pkg.Svc/Method",
+		"x://h:1a?k=v/pkg.Svc/Method",
 	}
 	for _, uri := range bad {
 		_, _, err := SplitMethod(uri)
@@ -169,6 +171,9 @@ func TestSplitRefusesWhatGRPCCannotParse(t *testing.T) {
 		"etcd:///h:1/pkg.Svc/Method?key=%2Fgrpc%2Ftrans",
 		"consul://h:8500/svc?wait=%zz/pkg.Svc/Method", // net/url leaves the query alone
 		"k8s://ns/svc:8080/pkg.Svc/Method",
+		"x://h:1?a:b/k/pkg.Svc/Method",
+		"x://h:/k/pkg.Svc/Method",
+		"etcd://h1:2379,h2:2379/k/pkg.Svc/Method",
 	}
 	for _, uri := range good {
 		if _, _, err := SplitMethod(uri); err != nil {

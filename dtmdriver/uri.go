@@ -78,14 +78,17 @@ func (f URIForm) Split(uri string) (server, method string, err error) {
 // special classifies the bytes split's scan stops at: 1 for '/', '?', '#' and
 // those a URI must not hold raw (space, control characters, non-ASCII); 2 for
 // those that may make net/url, and so gRPC, refuse a server ('%', '@', '[',
-// ']' and the bytes a host may not hold), which call for [parsesAsGRPC].
+// ']' and the bytes a host may not hold), which call for [parsesAsGRPC]; 3 for
+// '=', which a parameter with a secret's name needs, and ':', before a port.
 var special = func() (t [256]uint8) {
 	for c := range t {
 		switch {
 		case c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#':
 			t[c] = 1
+		case c == '=' || c == ':':
+			t[c] = 3
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
-		case strings.IndexByte("-._~!$&'()*+,;=:", byte(c)) >= 0:
+		case strings.IndexByte("-._~!$&'()*+,;:", byte(c)) >= 0:
 		default:
 			t[c] = 2
 		}
@@ -120,7 +123,10 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if uri == "" {
 		return "", "", 0, "empty URI"
 	}
-	firstQuery, lastQuery, firstSlash, firstOdd := -1, -1, -1, -1
+	firstQuery, lastQuery, firstSlash, firstOdd, lastOdd, lastEq := -1, -1, -1, -1, -1, -1
+	// authEnd is the first '/' after a leading "//", and authColon the last ':'
+	// before it and before any '?': the authority's port, if the URI has a scheme.
+	authEnd, authColon := -1, -1
 	for i := 0; i < len(uri); i++ {
 		c := uri[i]
 		if special[c] == 0 {
@@ -135,13 +141,22 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 		case c == '/':
 			if firstSlash < 0 {
 				firstSlash = i
+			} else if authEnd < 0 && i > firstSlash+1 {
+				authEnd = i
+			}
+		case c == ':':
+			if authEnd < 0 && firstQuery < 0 {
+				authColon = i
 			}
 		case c == '#':
 			return "", "", 0, "'#' at offset " + strconv.Itoa(i) + ": a branch URI has no fragment"
+		case c == '=':
+			lastEq = i
 		case special[c] == 2:
 			if firstOdd < 0 {
 				firstOdd = i
 			}
+			lastOdd = i
 		default:
 			return "", "", 0, "space, control character or non-ASCII byte at offset " + strconv.Itoa(i) + " (percent-encode it)"
 		}
@@ -176,19 +191,22 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 		return "", "", 0, "empty server before its query"
 	}
 	server, method = body[:cut], body[cut:]
-	if RefuseCredentials(method) != "" {
+	if (lastOdd >= cut || lastEq >= cut) && RefuseCredentials(method) != "" {
 		return "", "", 0, "a credential in the gRPC method (dtm stores and logs branch URIs)"
 	}
 	if query != "" {
 		server += query
 	}
-	// The server before its query, which net/url checks; it ends the URI's
-	// server part, or the query before the method.
+	// net/url checks the server before its query: end is where that ends,
+	// and authEnd where its authority ends.
 	end := cut
 	if firstQuery >= 0 && firstQuery < cut {
 		end = firstQuery
 	}
-	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, end) {
+	if authEnd < 0 || authEnd > end {
+		authEnd = end
+	}
+	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, authColon, authEnd) {
 		if !parsesAsGRPC(server, schemeEnd) {
 			return "", "", 0, "gRPC cannot parse the server as a URL " +
 				"(a bad %-escape, userinfo, a port that is not a number, or a byte a host may not hold)"
@@ -198,24 +216,22 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 }
 
 // plainAuthority reports, cheaply, whether net/url surely accepts the scheme
-// and the port of uri's server, which has its query (if any) at end and its
-// scheme (if any) before schemeEnd: the scheme is one net/url reads, and the
-// authority's port, if any, is a number. It leaves IPv6 literals, rare, and a
-// '?' inside the scheme to parsesAsGRPC.
-func plainAuthority(uri string, schemeEnd, end int) bool {
+// and the port of uri's server: the scheme, before schemeEnd, is one net/url
+// reads, and the authority's port, after the colon at authColon and before
+// authEnd, is a number. It leaves IPv6 literals, rare, and a '?' inside the
+// scheme to parsesAsGRPC.
+func plainAuthority(uri string, schemeEnd, authColon, authEnd int) bool {
 	if schemeEnd == 0 {
 		return true
 	}
-	if end < schemeEnd || !isScheme(uri[:schemeEnd-3]) {
+	if authEnd < schemeEnd || !isScheme(uri[:schemeEnd-3]) {
 		return false
 	}
-	auth := uri[schemeEnd:end]
-	if i := strings.IndexByte(auth, '/'); i >= 0 {
-		auth = auth[:i]
+	if authColon < schemeEnd {
+		return true // no port
 	}
-	colon := strings.LastIndexByte(auth, ':')
-	for i := colon + 1; colon >= 0 && i < len(auth); i++ {
-		if auth[i] < '0' || auth[i] > '9' {
+	for i := authColon + 1; i < authEnd; i++ {
+		if uri[i] < '0' || uri[i] > '9' {
 			return false
 		}
 	}
