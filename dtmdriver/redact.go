@@ -70,20 +70,29 @@ func hostStart(s string) int {
 // isScheme reports whether s is a URI scheme as net/url reads one: a letter,
 // then letters, digits, '+', '-' and '.'.
 func isScheme(s string) bool {
-	if s == "" {
+	if s == "" || schemeByte[s[0]] != 2 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
+	for i := 1; i < len(s); i++ {
+		if schemeByte[s[i]] == 0 {
 			return false
 		}
 	}
 	return true
 }
+
+// schemeByte is 2 for the letters, 1 for the other bytes of a scheme.
+var schemeByte = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			t[c] = 2
+		case '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.':
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // plainName reports whether s is 1 to limit bytes of letters, digits, '.', '-'
 // and '_', starting with a letter.

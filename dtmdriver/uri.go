@@ -79,13 +79,13 @@ func (f URIForm) Split(uri string) (server, method string, err error) {
 // those a URI must not hold raw (space, control characters, non-ASCII); 2 for
 // those that may make net/url, and so gRPC, refuse a server ('%', '@', '[',
 // ']' and the bytes a host may not hold), which call for [parsesAsGRPC]; 3 for
-// '=', which a parameter with a secret's name needs, and ':', before a port.
+// '=', which a parameter with a secret's name needs.
 var special = func() (t [256]uint8) {
 	for c := range t {
 		switch {
 		case c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#':
 			t[c] = 1
-		case c == '=' || c == ':':
+		case c == '=':
 			t[c] = 3
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
 		case strings.IndexByte("-._~!$&'()*+,;:", byte(c)) >= 0:
@@ -124,30 +124,24 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 		return "", "", 0, "empty URI"
 	}
 	firstQuery, lastQuery, firstSlash, firstOdd, lastOdd, lastEq := -1, -1, -1, -1, -1, -1
-	// authEnd is the first '/' after a leading "//", and authColon the last ':'
-	// before it and before any '?': the authority's port, if the URI has a scheme.
-	authEnd, authColon := -1, -1
+	authEnd := -1 // the first '/' after a leading "//": the authority's end, with a scheme
 	for i := 0; i < len(uri); i++ {
 		c := uri[i]
 		if special[c] == 0 {
 			continue
 		}
 		switch {
-		case c == '?':
-			if firstQuery < 0 {
-				firstQuery = i
-			}
-			lastQuery = i
 		case c == '/':
 			if firstSlash < 0 {
 				firstSlash = i
 			} else if authEnd < 0 && i > firstSlash+1 {
 				authEnd = i
 			}
-		case c == ':':
-			if authEnd < 0 && firstQuery < 0 {
-				authColon = i
+		case c == '?':
+			if firstQuery < 0 {
+				firstQuery = i
 			}
+			lastQuery = i
 		case c == '#':
 			return "", "", 0, "'#' at offset " + strconv.Itoa(i) + ": a branch URI has no fragment"
 		case c == '=':
@@ -206,7 +200,7 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if authEnd < 0 || authEnd > end {
 		authEnd = end
 	}
-	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, authColon, authEnd) {
+	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, authEnd) {
 		if !parsesAsGRPC(server, schemeEnd) {
 			return "", "", 0, "gRPC cannot parse the server as a URL " +
 				"(a bad %-escape, userinfo, a port that is not a number, or a byte a host may not hold)"
@@ -217,25 +211,22 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 
 // plainAuthority reports, cheaply, whether net/url surely accepts the scheme
 // and the port of uri's server: the scheme, before schemeEnd, is one net/url
-// reads, and the authority's port, after the colon at authColon and before
-// authEnd, is a number. It leaves IPv6 literals, rare, and a '?' inside the
+// reads, and the port of the authority, which ends at authEnd, is a number if
+// the authority has one. It leaves IPv6 literals, rare, and a '?' inside the
 // scheme to parsesAsGRPC.
-func plainAuthority(uri string, schemeEnd, authColon, authEnd int) bool {
+func plainAuthority(uri string, schemeEnd, authEnd int) bool {
 	if schemeEnd == 0 {
 		return true
 	}
 	if authEnd < schemeEnd || !isScheme(uri[:schemeEnd-3]) {
 		return false
 	}
-	if authColon < schemeEnd {
-		return true // no port
+	// net/url reads the port after the last ':': walk back over its digits.
+	i := authEnd - 1
+	for i >= schemeEnd && '0' <= uri[i] && uri[i] <= '9' {
+		i--
 	}
-	for i := authColon + 1; i < authEnd; i++ {
-		if uri[i] < '0' || uri[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return i < schemeEnd || uri[i] == ':' || strings.IndexByte(uri[schemeEnd:i], ':') < 0
 }
 
 // parsesAsGRPC reports whether gRPC's Dial parses server as a target: with
