@@ -8,11 +8,17 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
+	"github.com/hashicorp/consul/api"
 )
 
 func TestConformance(t *testing.T) {
-	a := consultest.Start(t)
-	c := newAPI(t, a, "")
+	// With -short, everything but the Call check runs, without an agent.
+	var a *consultest.Agent
+	var c *api.Client
+	if !testing.Short() {
+		a = consultest.Start(t)
+		c = newAPI(t, a, "")
+	}
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:  std,
 		Schemes: []string{Scheme},
@@ -42,8 +48,15 @@ func TestConformance(t *testing.T) {
 			"consul://h:8500/svc?wait=%zz/busi.Busi/TransIn",
 			"etcd://h:2379/svc/busi.Busi/TransIn",
 			"localhost/busi.Busi/TransIn",
+			"consul:///user:" + dtmdrivertest.Secret + "@h:1/svc/busi.Busi/TransIn",
+			"consul:///" + dtmdrivertest.Secret + "@svc/busi.Busi/TransIn",
+			"consul://h:8500/svc?x-api-key=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
+			"consul://h:8500/svc?wait=1s;Token=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
 		},
 		Publish: func(t *testing.T, name, addr string) string {
+			if a == nil {
+				t.Skip("-short: needs a Consul agent")
+			}
 			registerPlain(t, c, name, name, addr)
 			return "consul://" + a.Addr() + "/" + name
 		},
@@ -64,7 +77,9 @@ func TestParseErrors(t *testing.T) {
 		{"consul://h:8500/busi.Busi/TransIn", "no Consul service name"},
 		{"consul://h/svc/busi.Busi/TransIn", "not host:port"},
 		{"consul://h:8500/svc?token=x/busi.Busi/TransIn", "CONSUL_HTTP_TOKEN"},
-		{"consul://u:p@h:8500/svc/busi.Busi/TransIn", "credentials do not belong"},
+		{"consul://u:p@h:8500/svc/busi.Busi/TransIn", "userinfo"},
+		{"consul:///u:p@h:1/svc/busi.Busi/TransIn", "userinfo"},
+		{"consul://h:8500/svc?tags=a&token=S3c&r3tX9/busi.Busi/TransIn", "CONSUL_HTTP_TOKEN"},
 		{"consul://h:8500/svc?wait=1ms/busi.Busi/TransIn", "from 1s to 10m"},
 		{"consul://h:8500/svc?tags=a/busi.Busi/TransIn", `unknown option "tags"`},
 		{"etcd://h:2379/svc/busi.Busi/TransIn", "the scheme must be consul"},
@@ -87,6 +102,12 @@ func TestRegisterGrpcServiceRejects(t *testing.T) {
 		{"consul://h:8500/dtmservice", "36790", "not host:port"},
 		{"consul://h:8500/dtmservice", "0.0.0.0:36790", "address clients can reach"},
 		{"consul://h:8500/dtmservice?token=" + dtmdrivertest.Secret + "&check=x", "127.0.0.1:36790", "check wants"},
+		// The tail of a token with an unescaped '&', ';' or '#' is not shown as an option name.
+		{"consul://h:8500/dtmservice?token=S3c&" + dtmdrivertest.Secret, "127.0.0.1:36790", "unknown option (name not shown)"},
+		{"consul://h:8500/dtmservice?token=S3c&" + dtmdrivertest.Secret + "=%zz", "127.0.0.1:36790", "(name not shown) has a malformed value"},
+		{"consul://user:" + dtmdrivertest.Secret + "@h:8500/dtmservice", "127.0.0.1:36790", "credentials do not belong"},
+		{"consul://h:8500/" + strings.Repeat("s/", 1<<19), "127.0.0.1:36790", "contains '/'"},
+		{"consul://h:8500/dtmservice", "user:" + dtmdrivertest.Secret + "@h:1", "not host:port"},
 	}
 	d := &driver{}
 	for _, tt := range tests {
@@ -96,6 +117,8 @@ func TestRegisterGrpcServiceRejects(t *testing.T) {
 			t.Errorf("RegisterGrpcService(%q, %q) = %v; want ErrBadURI mentioning %q", tt.target, tt.endpoint, err, tt.want)
 		case strings.Contains(err.Error(), dtmdrivertest.Secret):
 			t.Errorf("RegisterGrpcService(%q, %q) error quotes the token: %v", tt.target, tt.endpoint, err)
+		case len(err.Error()) > dtmdrivertest.MaxErrorLen:
+			t.Errorf("RegisterGrpcService(%.60q, %.60q) error is %d bytes", tt.target, tt.endpoint, len(err.Error()))
 		}
 	}
 	if err := d.RegisterGrpcService("", "whatever"); err != nil {

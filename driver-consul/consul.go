@@ -74,8 +74,14 @@ func (*driver) ParseServerMethod(uri string) (server, method string, err error) 
 	// A URI without a scheme names one server directly (rest is empty), as with
 	// the default driver, so that direct addresses keep working beside Consul.
 	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
-	if err != nil || rest == "" {
-		return server, method, err
+	if err != nil {
+		return "", "", err
+	}
+	if reason := dtmdriver.RefuseCredentials(server); reason != "" {
+		return "", "", branchForm.Reject(uri, reason+"; the ACL token comes from "+tokenSources)
+	}
+	if rest == "" {
+		return server, method, nil
 	}
 	if _, reason := splitServer(rest, false); reason != "" {
 		return "", "", branchForm.Reject(uri, reason)
@@ -100,16 +106,16 @@ func splitServer(rest string, target bool) (s server, reason string) {
 	case !ok || service == "":
 		return s, "no Consul service name after the agent address"
 	case strings.IndexByte(agent, '@') >= 0:
-		return s, "credentials do not belong in the URI: the ACL token comes from the configuration (see the driver's documentation)"
+		return s, "credentials do not belong in the URI: the ACL token comes from " + tokenSources
 	case agent != "" && !dtmdriver.IsHostPort(agent):
-		return s, "the agent address " + quote(agent) + " is not host:port"
+		return s, "the agent address " + dtmdriver.Quote(agent) + " is not host:port"
 	case strings.IndexByte(service, '/') >= 0:
-		return s, "the Consul service name " + quote(service) + " contains '/'"
+		return s, "the Consul service name " + dtmdriver.Quote(service) + " contains '/'"
 	}
 	if target {
-		reason = checkQuery(query, func(k, v string) string { return setTargetOption(nil, k, v) })
+		reason = checkQuery(query, func(k, v string) string { return setTargetOption(nil, query, k, v) })
 	} else {
-		reason = checkQuery(query, checkResolveOption)
+		reason = checkQuery(query, func(k, v string) string { return setResolveOption(nil, query, k, v) })
 	}
 	return server{agent: agent, service: service, query: query}, reason
 }
@@ -131,9 +137,8 @@ func checkQuery(query string, check func(key, value string) string) string {
 	return ""
 }
 
-func checkResolveOption(key, value string) string { return setResolveOption(nil, key, value) }
-
-func quote(s string) string { return `"` + s + `"` }
+// tokenSources says where the ACL token comes from, for reasons.
+const tokenSources = "the registration target, CONSUL_HTTP_TOKEN or consul.WithToken"
 
 // logger is the driver's logger: slog's default, with the driver's name.
 func logger() *slog.Logger { return slog.Default().With("driver", DriverName) }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
 )
 
 // resolveOptions are the query options of a branch server.
@@ -32,13 +34,13 @@ func defaultResolveOptions() resolveOptions {
 // resolveKeys lists the options for error messages.
 const resolveKeys = "healthy, tag, dc (or datacenter), wait, near, limit, allow-stale, require-consistent, max-backoff, timeout"
 
-// setResolveOption checks one option and, when o is not nil, applies it. It
-// returns what is wrong, or "". Without o it allocates only for an error or
-// a percent-encoded value.
-func setResolveOption(o *resolveOptions, key, raw string) string {
+// setResolveOption checks one option of query and, when o is not nil, applies
+// it. It returns what is wrong, or "". Without o it allocates only for an
+// error or a percent-encoded value.
+func setResolveOption(o *resolveOptions, query, key, raw string) string {
 	value, err := url.QueryUnescape(raw)
 	if err != nil {
-		return "option " + quote(key) + " has a malformed value"
+		return "option " + dtmdriver.OptionName(query, key) + " has a malformed value"
 	}
 	switch key {
 	case "healthy":
@@ -111,14 +113,14 @@ func setResolveOption(o *resolveOptions, key, raw string) string {
 		return "TLS is configured through the environment (CONSUL_HTTP_SSL, CONSUL_CACERT, CONSUL_HTTP_SSL_VERIFY) " +
 			"or consul.WithConfig, not in a branch URI"
 	default:
-		return "unknown option " + quote(key) + "; known: " + resolveKeys
+		return dtmdriver.UnknownOption(query, key) + "; known: " + resolveKeys
 	}
 	return ""
 }
 
 func parseResolveOptions(query string) (resolveOptions, string) {
 	o := defaultResolveOptions()
-	reason := checkQuery(query, func(k, v string) string { return setResolveOption(&o, k, v) })
+	reason := checkQuery(query, func(k, v string) string { return setResolveOption(&o, query, k, v) })
 	return o, reason
 }
 
@@ -141,12 +143,12 @@ const (
 
 const targetKeys = "tags (or tag), token, id, check, interval, timeout, deregister-after"
 
-// setTargetOption checks one registration option and, when o is not nil,
-// applies it.
-func setTargetOption(o *targetOptions, key, raw string) string {
+// setTargetOption checks one registration option of query and, when o is not
+// nil, applies it.
+func setTargetOption(o *targetOptions, query, key, raw string) string {
 	value, err := url.QueryUnescape(raw)
 	if err != nil {
-		return "option " + quote(key) + " has a malformed value"
+		return "option " + dtmdriver.OptionName(query, key) + " has a malformed value"
 	}
 	switch key {
 	case "tags", "tag":
@@ -192,14 +194,14 @@ func setTargetOption(o *targetOptions, key, raw string) string {
 			}
 		}
 	default:
-		return "unknown option " + quote(key) + "; known: " + targetKeys
+		return dtmdriver.UnknownOption(query, key) + "; known: " + targetKeys
 	}
 	return ""
 }
 
 func parseTargetOptions(query string) (targetOptions, string) {
 	o := targetOptions{check: "tcp", interval: defaultInterval, deregisterAfter: defaultDeregisterAfter}
-	reason := checkQuery(query, func(k, v string) string { return setTargetOption(&o, k, v) })
+	reason := checkQuery(query, func(k, v string) string { return setTargetOption(&o, query, k, v) })
 	if o.timeout == 0 {
 		o.timeout = min(defaultCheckTimeout, o.interval)
 	}

@@ -63,7 +63,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	}
 	client, err := api.NewClient(cfg)
 	if err != nil {
-		return fmt.Errorf("consul: registering %q: consul API client: %w", s.service, err)
+		return fmt.Errorf("consul: registering %s: consul API client: %w", dtmdriver.Quote(s.service), err)
 	}
 	r := newRegistration(client, cfg.Transport, s.service, host, port, endpoint, opts)
 	if err := r.register(context.Background()); err != nil {
@@ -166,11 +166,11 @@ func (r *registration) register(ctx context.Context) error {
 func (r *registration) explain(what string, err error) error {
 	var se api.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusForbidden {
-		return fmt.Errorf("consul: %s %q (ID %q): the agent refused the ACL token "+
+		return fmt.Errorf("consul: %s %s (ID %s): the agent refused the ACL token "+
 			"(put one with service:write in the target's token option or CONSUL_HTTP_TOKEN): %w",
-			what, r.reg.Name, r.reg.ID, err)
+			what, dtmdriver.Quote(r.reg.Name), dtmdriver.Quote(r.reg.ID), err)
 	}
-	return fmt.Errorf("consul: %s %q (ID %q): %w", what, r.reg.Name, r.reg.ID, err)
+	return fmt.Errorf("consul: %s %s (ID %s): %w", what, dtmdriver.Quote(r.reg.Name), dtmdriver.Quote(r.reg.ID), err)
 }
 
 func (r *registration) start() { go r.keep() }

@@ -81,12 +81,12 @@ type target struct {
 
 // parseTarget checks a gRPC target built from a branch server.
 func parseTarget(u *url.URL) (target, error) {
-	display := dtmdriver.Redact(u.String())
+	display := dtmdriver.Quote(u.String())
 	if u.Scheme != Scheme {
-		return target{}, fmt.Errorf("consul resolver: target %q: scheme is not %s", display, Scheme)
+		return target{}, fmt.Errorf("consul resolver: target %s: scheme is not %s", display, Scheme)
 	}
 	if u.User != nil {
-		return target{}, fmt.Errorf("consul resolver: target %q: credentials do not belong in the target; "+
+		return target{}, fmt.Errorf("consul resolver: target %s: credentials do not belong in the target; "+
 			"the ACL token comes from the configuration", display)
 	}
 	service := strings.TrimPrefix(u.Path, "/")
@@ -96,16 +96,16 @@ func parseTarget(u *url.URL) (target, error) {
 	case service == "":
 		reason = "no Consul service name after the agent address"
 	case strings.IndexByte(service, '/') >= 0:
-		reason = "the Consul service name " + quote(service) + " contains '/'"
+		reason = "the Consul service name " + dtmdriver.Quote(service) + " contains '/'"
 	case s.agent != "" && !dtmdriver.IsHostPort(s.agent):
-		reason = "the agent address " + quote(s.agent) + " is not host:port"
+		reason = "the agent address " + dtmdriver.Quote(s.agent) + " is not host:port"
 	}
 	if reason != "" {
-		return target{}, fmt.Errorf("consul resolver: target %q: %s", display, reason)
+		return target{}, fmt.Errorf("consul resolver: target %s: %s", display, reason)
 	}
 	opts, reason := parseResolveOptions(u.RawQuery)
 	if reason != "" {
-		return target{}, fmt.Errorf("consul resolver: target %q: %s", display, reason)
+		return target{}, fmt.Errorf("consul resolver: target %s: %s", display, reason)
 	}
 	return target{server: s, opts: opts}, nil
 }
@@ -154,7 +154,7 @@ func (b *builder) Build(t resolver.Target, cc resolver.ClientConn, _ resolver.Bu
 	cfg := b.apiConfig(tgt.agent)
 	client, err := api.NewClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("consul resolver: service %q: consul API client: %w", tgt.service, err)
+		return nil, fmt.Errorf("consul resolver: service %s: consul API client: %w", dtmdriver.Quote(tgt.service), err)
 	}
 	log := b.logger
 	if log == nil {
@@ -304,8 +304,8 @@ func (r *consulResolver) push(addrs []string, filtered bool) {
 	default:
 		why = "no instance passes its health checks, or the ACL token lacks service:read"
 	}
-	err := fmt.Errorf("consul resolver: service %q on %s: %s (tokens come from dtm's registration target, "+
-		"CONSUL_HTTP_TOKEN or consul.WithToken)", r.tgt.service, r.agent, why)
+	err := fmt.Errorf("consul resolver: service %s on %s: %s (tokens come from dtm's registration target, "+
+		"CONSUL_HTTP_TOKEN or consul.WithToken)", dtmdriver.Quote(r.tgt.service), dtmdriver.Quote(r.agent), why)
 	r.log.Warn(err.Error())
 	_ = r.cc.UpdateState(resolver.State{ServiceConfig: r.cc.ParseServiceConfig(pickFirst)})
 	r.cc.ReportError(err)
@@ -316,10 +316,10 @@ func (r *consulResolver) push(addrs []string, filtered bool) {
 func (r *consulResolver) explain(err error) error {
 	var se api.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusForbidden {
-		return fmt.Errorf("consul resolver: service %q on %s: the agent refused the ACL token "+
-			"(set it in dtm's registration target, CONSUL_HTTP_TOKEN or consul.WithToken): %w", r.tgt.service, r.agent, err)
+		return fmt.Errorf("consul resolver: service %s on %s: the agent refused the ACL token "+
+			"(set it in dtm's registration target, CONSUL_HTTP_TOKEN or consul.WithToken): %w", dtmdriver.Quote(r.tgt.service), dtmdriver.Quote(r.agent), err)
 	}
-	return fmt.Errorf("consul resolver: service %q on %s: %w", r.tgt.service, r.agent, err)
+	return fmt.Errorf("consul resolver: service %s on %s: %w", dtmdriver.Quote(r.tgt.service), dtmdriver.Quote(r.agent), err)
 }
 
 // addresses turns health entries into a sorted, duplicate-free list of

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
 )
 
 // Environment variables that configure how the driver's resolvers reach etcd in a
@@ -73,7 +75,7 @@ func (c Config) validate() error {
 	case c.User == "" && c.Password != "":
 		return errors.New("gozero: etcd password without a user")
 	case c.User != "" && c.Password == "":
-		return fmt.Errorf("gozero: etcd user %q without a password", c.User)
+		return fmt.Errorf("gozero: etcd user %s without a password", dtmdriver.Quote(c.User))
 	}
 	n := 0
 	for _, f := range []string{c.CertFile, c.CertKeyFile, c.CACertFile} {
@@ -115,7 +117,7 @@ func ConfigFromEnv() (Config, error) {
 	if v := os.Getenv(EnvInsecureSkipVerify); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return Config{}, fmt.Errorf("gozero: %s=%q is not a boolean", EnvInsecureSkipVerify, v)
+			return Config{}, fmt.Errorf("gozero: %s=%s is not a boolean", EnvInsecureSkipVerify, dtmdriver.Quote(v))
 		}
 		c.InsecureSkipVerify = b
 	}

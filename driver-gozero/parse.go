@@ -30,6 +30,9 @@ func (*driver) ParseServerMethod(uri string) (server, method string, err error) 
 	if err != nil {
 		return "", "", err
 	}
+	if reason := dtmdriver.RefuseCredentials(server); reason != "" {
+		return "", "", anyForm.Reject(uri, reason)
+	}
 	if form, reason := checkServer(server); reason != "" {
 		return "", "", form.Reject(uri, reason)
 	}
@@ -57,7 +60,7 @@ func checkServer(server string) (dtmdriver.URIForm, string) {
 		return k8sForm, checkK8s(rest)
 	}
 	if resolver.Get(scheme) == nil {
-		return anyForm, "no gRPC resolver for scheme \"" + scheme + "\"; go-zero's are etcd, discov, direct and k8s"
+		return anyForm, "no gRPC resolver for scheme " + dtmdriver.Quote(scheme) + "; go-zero's are etcd, discov, direct and k8s"
 	}
 	return "", "" // another resolver someone registered, such as dns: its business
 }
@@ -79,9 +82,6 @@ func cutAuthority(rest string) (authority, path, query string) {
 // key in the query.
 func checkEtcd(rest string) string {
 	authority, path, query := cutAuthority(rest)
-	if strings.IndexByte(authority, '@') >= 0 {
-		return "credentials in a branch URI (dtm stores and logs it): configure them in the driver instead"
-	}
 	if reason := checkQuery(query); reason != "" {
 		return reason
 	}
@@ -107,18 +107,19 @@ func checkEtcd(rest string) string {
 	return ""
 }
 
-// checkQuery refuses query parameters that would put a secret in a branch URI.
+// checkQuery refuses the registration target's account and TLS parameters in a
+// branch URI, in any case (dtmdriver.RefuseCredentials has refused secrets).
 // go-zero's resolver reads only "key".
 func checkQuery(query string) string {
 	for query != "" {
 		var param string
 		param, query, _ = strings.Cut(query, "&")
 		name, _, _ := strings.Cut(param, "=")
-		switch name {
-		case "user", "username", "password", "pass", "token",
-			"certFile", "certKeyFile", "caCertFile", "insecureSkipVerify":
-			return "credentials or TLS settings in a branch URI (dtm stores and logs it): " +
-				"configure them in the driver instead"
+		for _, target := range []string{"user", "username", "certFile", "certKeyFile", "caCertFile", "insecureSkipVerify"} {
+			if strings.EqualFold(name, target) {
+				return "an account or TLS setting in a branch URI (dtm stores and logs it): " +
+					"configure it in the driver instead"
+			}
 		}
 	}
 	return ""

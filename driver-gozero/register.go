@@ -37,18 +37,13 @@ type regTarget struct {
 // quote the target with its password redacted.
 func parseTarget(target string) (regTarget, error) {
 	var t regTarget
-	// dtmdriver.Redact stops at a '/' inside a query value (certFile=/path) and would
-	// show the parameters after it: errors quote the target without its query.
-	shown := target
-	if q := strings.IndexByte(target, '?'); q >= 0 {
-		shown = target[:q] + "?…"
-	}
+	shown := target // Reject redacts it
 	u, err := url.Parse(target)
 	if err != nil {
 		return t, targetForm.Reject(shown, "not a URL")
 	}
 	if u.Scheme != "etcd" && u.Scheme != "discov" {
-		return t, targetForm.Reject(shown, "scheme \""+u.Scheme+"\": this driver registers dtm in etcd, "+
+		return t, targetForm.Reject(shown, "scheme "+dtmdriver.Quote(u.Scheme)+": this driver registers dtm in etcd, "+
 			"as go-zero services do (for Consul, use dtm-driver-consul)")
 	}
 	q, err := url.ParseQuery(u.RawQuery)
@@ -102,7 +97,7 @@ func parseTarget(target string) (regTarget, error) {
 			}
 			t.id = id
 		default:
-			return t, targetForm.Reject(shown, "unknown parameter \""+name+"\" (known: key, user, password, "+
+			return t, targetForm.Reject(shown, dtmdriver.UnknownOption(u.RawQuery, name)+" (known: key, user, password, "+
 				"certFile, certKeyFile, caCertFile, insecureSkipVerify, id)")
 		}
 	}
@@ -115,7 +110,7 @@ func parseTarget(target string) (regTarget, error) {
 func publishedEndpoint(endpoint string) (string, error) {
 	host, port, err := net.SplitHostPort(endpoint)
 	if err != nil || port == "" {
-		return "", fmt.Errorf("gozero: dtm's endpoint %q is not host:port", endpoint)
+		return "", fmt.Errorf("gozero: dtm's endpoint %s is not host:port", dtmdriver.Quote(endpoint))
 	}
 	if host != "" && host != "0.0.0.0" && host != "::" {
 		return endpoint, nil
@@ -125,7 +120,7 @@ func publishedEndpoint(endpoint string) (string, error) {
 		ip = netx.InternalIp()
 	}
 	if ip == "" {
-		return "", fmt.Errorf("gozero: dtm's endpoint %q has no host, and no internal IP was found to publish", endpoint)
+		return "", fmt.Errorf("gozero: dtm's endpoint %s has no host, and no internal IP was found to publish", dtmdriver.Quote(endpoint))
 	}
 	return net.JoinHostPort(ip, port), nil
 }
@@ -156,7 +151,8 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	where := fmt.Sprintf("dtm (%s) under key %q in etcd %s", value, t.key, strings.Join(t.hosts, ","))
+	where := fmt.Sprintf("dtm (%s) under key %s in etcd %s",
+		dtmdriver.Quote(value), dtmdriver.Quote(t.key), dtmdriver.Quote(strings.Join(t.hosts, ",")))
 	if err := t.cfg.validate(); err != nil {
 		return fmt.Errorf("gozero: registering %s: %w", where, err)
 	}
@@ -218,7 +214,7 @@ func (r *registration) close() error {
 	defer tick.Stop()
 	for slices.Contains(r.sub.Values(), r.value) {
 		if time.Now().After(deadline) {
-			return errors.New("gozero: etcd still lists dtm (" + r.value + ") " + closeTimeout.String() +
+			return errors.New("gozero: etcd still lists dtm (" + dtmdriver.Quote(r.value) + ") " + closeTimeout.String() +
 				" after Close; it drops the key when the lease expires")
 		}
 		<-tick.C
@@ -238,7 +234,7 @@ func tlsConfig(c Config) (*tls.Config, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(ca) {
-		return nil, fmt.Errorf("gozero: etcd CA certificate %s holds no PEM certificate", c.CACertFile)
+		return nil, fmt.Errorf("gozero: etcd CA certificate %s holds no PEM certificate", dtmdriver.Quote(c.CACertFile))
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, InsecureSkipVerify: c.InsecureSkipVerify}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/zeromicro/go-zero/core/discov"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -34,7 +35,7 @@ func (b *etcdBuilder) Scheme() string { return b.inner.Scheme() }
 func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts resolver.BuildOptions) (resolver.Resolver, error) {
 	hosts, key := targetHostsKey(target)
 	if len(hosts) == 0 || key == "" {
-		return nil, fmt.Errorf("gozero: etcd target %q has no hosts or no key", target.URL.Redacted())
+		return nil, fmt.Errorf("gozero: etcd target %s has no hosts or no key", dtmdriver.Quote(target.URL.String()))
 	}
 	if err := b.d.prepareResolve(hosts, key); err != nil {
 		return nil, err
@@ -144,9 +145,9 @@ func (d *driver) prepareResolve(hosts []string, key string) error {
 		d.mu.Unlock()
 		return nil
 	case isAuthError(err):
-		return fmt.Errorf("gozero: etcd %s refused to let the resolver read key %q as %s: %w "+
+		return fmt.Errorf("gozero: etcd %s refused to let the resolver read key %s as %s: %w "+
 			"(give the driver an account: %s and %s, gozero.Configure, or the registration target)",
-			ck, key, who(cfg), err, EnvUser, EnvPassword)
+			dtmdriver.Quote(ck), dtmdriver.Quote(key), who(cfg), err, EnvUser, EnvPassword)
 	default:
 		// Unreachable for now: go-zero's resolver waits for etcd, as it always does.
 		return nil
@@ -157,7 +158,7 @@ func who(c Config) string {
 	if c.User == "" {
 		return "nobody (no account configured)"
 	}
-	return "user " + c.User
+	return "user " + dtmdriver.Quote(c.User)
 }
 
 // registerCluster hands go-zero the account and TLS for hosts. go-zero keys them by

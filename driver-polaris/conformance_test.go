@@ -54,6 +54,9 @@ func TestConformance(t *testing.T) {
 			"polaris://svc?metadata.env=%zz/busi.Busi/TransIn",
 			"polaris://svc?&/busi.Busi/TransIn",
 			"polaris://user:" + dtmdrivertest.Secret + "@svc/busi.Busi/TransIn",
+			"polaris:///user:" + dtmdrivertest.Secret + "@svc/busi.Busi/TransIn",
+			"polaris://svc?token=S3c#" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
+			"polaris://svc?namespace=a&x-api-key=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
 		},
 		Publish: func(t *testing.T, name, addr string) string {
 			if srv == nil {

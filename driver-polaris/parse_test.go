@@ -37,8 +37,12 @@ func TestParseServerMethodErrors(t *testing.T) {
 	d := newDriver()
 	for _, tc := range []struct{ uri, want string }{
 		{"polaris://svc?token=" + dtmdrivertest.Secret + "/pkg.S/M", "credential"},
-		{"polaris://svc?ns=x/pkg.S/M", `unknown parameter "ns"`},
+		{"polaris://svc?ns=x/pkg.S/M", `unknown option "ns"`},
 		{"polaris://user:" + dtmdrivertest.Secret + "@svc/pkg.S/M", "userinfo"},
+		{"polaris:///user:" + dtmdrivertest.Secret + "@svc/pkg.S/M", "userinfo"},
+		{"polaris://svc?namespace=a;api-key=" + dtmdrivertest.Secret + "/pkg.S/M", "credential"},
+		{"polaris://svc?metadata.session=" + dtmdrivertest.Secret + "/pkg.S/M", "credential"},
+		{"polaris://svc?%74oken=" + dtmdrivertest.Secret + "/pkg.S/M", "credential"},
 		{"etcd://h:2379/svc/pkg.S/M", "scheme must be polaris"},
 	} {
 		_, _, err := d.ParseServerMethod(tc.uri)
@@ -90,6 +94,33 @@ func TestParseTarget(t *testing.T) {
 		}
 		if _, err := parseTarget(*u); err == nil {
 			t.Errorf("parseTarget(%q) = nil error", bad)
+		}
+	}
+}
+
+// TestRegistrationTargetErrorsQuoteNoSecret: the tail of a token after an
+// unescaped '#', '&' or ';' shows nowhere, and a 1 MiB target gives a short error.
+func TestRegistrationTargetErrorsQuoteNoSecret(t *testing.T) {
+	const head, tail = "S3c", "r3tX9"
+	big := strings.Repeat("a", 1<<20)
+	for _, target := range []string{
+		"polaris://h:1/svc?token=" + head + "#" + tail,
+		"polaris://h:1/svc?token=" + head + "&" + tail,
+		"polaris://h:1/svc?token=" + head + "&" + tail + "=1",
+		"polaris://h:1/svc?token=" + head + ";" + tail + "&x=1",
+		"polaris://user:" + head + "/" + tail + "@h:1/svc",
+		"polaris://h:1," + big + "/svc",
+		"polaris://h:1/svc?" + big + "=1",
+		"polaris://h:1/" + big + "%",
+	} {
+		_, err := parseRegistrationTarget(target)
+		switch {
+		case err == nil:
+			t.Errorf("parseRegistrationTarget(%.60q) = nil error", target)
+		case strings.Contains(err.Error(), head) || strings.Contains(err.Error(), tail):
+			t.Errorf("parseRegistrationTarget(%.60q) error quotes the token: %v", target, err)
+		case len(err.Error()) > dtmdrivertest.MaxErrorLen:
+			t.Errorf("parseRegistrationTarget(%.60q) error is %d bytes", target, len(err.Error()))
 		}
 	}
 }

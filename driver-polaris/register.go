@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/protobuf/proto"
@@ -55,7 +56,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		log:      d.log.With("namespace", t.ns, "service", t.service, "endpoint", endpoint),
 	}
 	if err := reg.register(); err != nil {
-		return fmt.Errorf("polaris: register %s in %s/%s: %w", endpoint, t.ns, t.service, err)
+		return fmt.Errorf("polaris: register %s in %s: %w", dtmdriver.Quote(endpoint), dtmdriver.Quote(t.ns+"/"+t.service), err)
 	}
 	d.mu.Lock()
 	d.regs = append(d.regs, reg)
@@ -149,7 +150,8 @@ func (r *registration) close() error {
 		InstanceID:   r.id,
 	}})
 	if err != nil {
-		return fmt.Errorf("polaris: deregister %s:%d from %s/%s: %w", r.req.Host, r.req.Port, r.req.Namespace, r.req.Service, err)
+		return fmt.Errorf("polaris: deregister %s:%d from %s: %w",
+			dtmdriver.Quote(r.req.Host), r.req.Port, dtmdriver.Quote(r.req.Namespace+"/"+r.req.Service), err)
 	}
 	return nil
 }

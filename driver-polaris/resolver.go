@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc/resolver"
@@ -164,7 +165,7 @@ func (r *polarisResolver) resolve() bool {
 			r.logOnce(slog.LevelWarn, "polaris: lookup failed; keeping the last known addresses", err)
 			return false
 		}
-		r.fail(fmt.Errorf("polaris: instances of %s: %w", r.target, err))
+		r.fail(fmt.Errorf("polaris: instances of %s: %w", dtmdriver.Quote(r.target.String()), err))
 		return false
 	}
 	addrs := r.usable(resp.GetInstances())

@@ -190,7 +190,7 @@ func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	cfg.GetConfigFile().SetEnable(false)
 	ctx, err := polarisgo.NewSDKContextByConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("polaris: polaris-go SDK for %s: %w", strings.Join(sc.addrs, ","), err)
+		return nil, fmt.Errorf("polaris: polaris-go SDK for %s: %w", dtmdriver.Quote(strings.Join(sc.addrs, ",")), err)
 	}
 	s := &sdk{
 		ctx:       ctx,

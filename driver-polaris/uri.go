@@ -29,8 +29,14 @@ const (
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
 	// No scheme names one server directly (rest is empty), as with the default driver.
 	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
-	if err != nil || rest == "" {
-		return server, method, err
+	if err != nil {
+		return "", "", err
+	}
+	if reason := dtmdriver.RefuseCredentials(server); reason != "" {
+		return "", "", branchForm.Reject(uri, reason+" (set "+EnvToken+", call Configure, or put it in dtm's registration target)")
+	}
+	if rest == "" {
+		return server, method, nil
 	}
 	if reason := checkServer(rest); reason != "" {
 		return "", "", branchForm.Reject(uri, reason)
@@ -76,8 +82,10 @@ func checkName(what, s string) string {
 }
 
 // checkQuery checks "k=v&k=v": known keys, well-formed escapes, base64url
-// options. It names keys in its reasons, never values.
+// options. It names keys in its reasons only through dtmdriver.OptionName,
+// never values.
 func checkQuery(q string) string {
+	all := q
 	for q != "" {
 		var param string
 		param, q, _ = strings.Cut(q, "&")
@@ -93,15 +101,15 @@ func checkQuery(q string) string {
 			}
 		case strings.HasPrefix(key, metaPrefix) && len(key) > len(metaPrefix):
 			if !validEscapes(key) || !validEscapes(value) {
-				return "bad percent-escape in parameter " + strconv.Quote(key)
+				return "bad percent-escape in parameter " + dtmdriver.OptionName(all, key)
 			}
 		case dtmdriver.Redact("?"+key+"=x") != "?"+key+"=x":
-			return "parameter " + strconv.Quote(key) + " is a credential: branch URIs carry none " +
+			return "parameter " + dtmdriver.OptionName(all, key) + " is a credential: branch URIs carry none " +
 				"(set " + EnvToken + ", call Configure, or put it in dtm's registration target)"
 		case key == "":
 			return "empty query parameter"
 		default:
-			return "unknown parameter " + strconv.Quote(key) + " (want namespace, options or " + metaPrefix + "<key>)"
+			return dtmdriver.UnknownOption(all, key) + " (want namespace, options or " + metaPrefix + "<key>)"
 		}
 	}
 	return ""
@@ -276,7 +284,7 @@ func parseRegistrationTarget(target string) (registrationTarget, error) {
 			}
 			r.metadata[k[len(metaPrefix):]] = val
 		default:
-			return registrationTarget{}, targetForm.Reject(target, "unknown parameter "+strconv.Quote(k))
+			return registrationTarget{}, targetForm.Reject(target, dtmdriver.UnknownOption(query, k))
 		}
 	}
 	return r, nil
@@ -291,7 +299,7 @@ func splitAddrs(list string) ([]string, string) {
 	for addr := range strings.SplitSeq(list, ",") {
 		addr = strings.TrimSpace(addr)
 		if !dtmdriver.IsHostPort(addr) {
-			return nil, "Polaris server address " + strconv.Quote(addr) + " is not host:port"
+			return nil, "Polaris server address " + dtmdriver.Quote(addr) + " is not host:port"
 		}
 		addrs = append(addrs, addr)
 	}

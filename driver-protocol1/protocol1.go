@@ -41,7 +41,9 @@ func (driver) RegisterGrpcResolver() { registerResolver() }
 // RegisterGrpcService checks the target and does nothing else: with a static
 // address list there is no registry to publish dtm's endpoint to.
 // FRAMEWORK: a real driver parses the target (registry address, service name,
-// options), connects, publishes endpoint under the name and keeps it alive.
+// options), connects, publishes endpoint under the name and keeps it alive. A
+// target may hold the registry's credentials: errors quote it through Reject
+// (which redacts it) and its parts through dtmdriver.Quote, never raw.
 func (driver) RegisterGrpcService(target, endpoint string) error {
 	if target == "" {
 		return nil
@@ -65,22 +67,26 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 // than as an unreachable server.
 // FRAMEWORK: keep this cheap; it runs on every branch call. Let SplitScheme find
 // the method and your scheme (a URI without one names a single host:port
-// directly, as with the default driver), then check only what your resolver needs.
+// directly, as with the default driver), refuse credentials with
+// dtmdriver.RefuseCredentials before anything else, then check only what your
+// resolver needs. Reasons never quote input raw: only through dtmdriver.Quote
+// (and option names through dtmdriver.UnknownOption), so that they hold no
+// secret and stay short.
 func (driver) ParseServerMethod(uri string) (server, method string, err error) {
 	server, method, addrs, err := branchForm.SplitScheme(uri, Scheme)
-	if err != nil || addrs == "" {
-		return server, method, err
+	if err != nil {
+		return "", "", err
 	}
-	authority := !strings.HasPrefix(addrs, "/")
-	if !authority {
-		addrs = addrs[1:]
-	}
-	if reason := checkAddrs(addrs); reason != "" {
+	if reason := dtmdriver.RefuseCredentials(server); reason != "" {
 		return "", "", branchForm.Reject(uri, reason)
 	}
-	if authority && strings.IndexByte(addrs, ',') >= 0 && strings.IndexByte(addrs, '[') >= 0 {
-		// net/url, which gRPC parses targets with, refuses such a host.
-		return "", "", branchForm.Reject(uri, "several IPv6 addresses go in the path: write protocol1:///[::1]:8081,[::1]:8082/...")
+	if addrs == "" {
+		return server, method, nil
+	}
+	// SplitScheme has refused what gRPC cannot parse, such as several IPv6
+	// addresses in the authority (they go in the path: protocol1:///[::1]:1,[::1]:2).
+	if reason := checkAddrs(strings.TrimPrefix(addrs, "/")); reason != "" {
+		return "", "", branchForm.Reject(uri, reason)
 	}
 	return server, method, nil
 }
@@ -93,7 +99,7 @@ func checkAddrs(list string) string {
 	for {
 		addr, rest, more := strings.Cut(list, ",")
 		if !dtmdriver.IsHostPort(addr) {
-			return "address " + quote(addr) + " is not host:port"
+			return "address " + dtmdriver.Quote(addr) + " is not host:port"
 		}
 		if !more {
 			return ""
@@ -101,5 +107,3 @@ func checkAddrs(list string) string {
 		list = rest
 	}
 }
-
-func quote(s string) string { return `"` + s + `"` }

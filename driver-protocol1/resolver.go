@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dtmdrivers/drivers/dtmdriver"
 	"google.golang.org/grpc/resolver"
 )
 
@@ -33,7 +34,7 @@ func (builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolver.
 		list = target.Endpoint()
 	}
 	if reason := checkAddrs(list); reason != "" {
-		return nil, fmt.Errorf("protocol1 resolver: target %q: %s", target.URL.String(), reason)
+		return nil, fmt.Errorf("protocol1 resolver: target %s: %s", dtmdriver.Quote(target.URL.String()), reason)
 	}
 	var addrs []resolver.Address
 	for addr := range strings.SplitSeq(list, ",") {
@@ -41,7 +42,7 @@ func (builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolver.
 	}
 	state := resolver.State{Addresses: addrs, ServiceConfig: cc.ParseServiceConfig(roundRobin)}
 	if err := cc.UpdateState(state); err != nil {
-		return nil, fmt.Errorf("protocol1 resolver: target %q: %w", target.URL.String(), err)
+		return nil, fmt.Errorf("protocol1 resolver: target %s: %w", dtmdriver.Quote(target.URL.String()), err)
 	}
 	return nopResolver{}, nil
 }

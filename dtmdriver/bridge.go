@@ -49,20 +49,40 @@ func registerUpstream(d Driver) {
 	upstream.Register(upstreamAdapter{d})
 }
 
-// useUpstream selects d in the upstream package. Its Use calls back into
-// RegisterAddrResolver, which finds d already in use here and returns at once.
-func useUpstream(d Driver) error {
-	if d.GetName() == DefaultName {
-		return nil // upstream has its own default driver, which behaves the same
-	}
+// useBoth selects the driver named name in std and in the upstream package, or
+// returns an error and changes neither. Upstream cannot be asked which driver
+// it has selected, and refuses a second one: so it is asked first, after std
+// has checked name, and std selects name only once upstream agreed. Upstream's Use
+// calls back into RegisterAddrResolver, which selects the driver in std.
+// The default driver is selected upstream as upstream's own "default", which
+// behaves the same, so that upstream then refuses another driver as r does.
+func useBoth(name string) error {
 	upstreamMu.Lock()
 	defer upstreamMu.Unlock()
-	if err := upstream.Use(d.GetName()); err != nil {
-		return fmt.Errorf("dtmdriver: selecting %q in github.com/dtm-labs/dtmdriver: %w", d.GetName(), err)
+	if _, err := std.checkUse(name); err != nil {
+		return err
 	}
-	if got, ok := upstream.GetDriver().(upstreamAdapter); !ok || got.d != d {
+	if err := upstream.Use(name); err != nil {
+		return fmt.Errorf("dtmdriver: selecting %q in github.com/dtm-labs/dtmdriver: %w", name, err)
+	}
+	if err := checkUpstreamHolds(name); err != nil {
+		return err
+	}
+	_, err := std.use(name)
+	return err
+}
+
+// checkUpstreamHolds returns an error when the upstream package selected
+// another driver than ours under name: a package registered the same name
+// there after ours did (upstream's own drivers keep our names).
+func checkUpstreamHolds(name string) error {
+	if name == DefaultName {
+		return nil // upstream's own default, by design
+	}
+	ours, _ := std.lookup(name)
+	if got, ok := upstream.GetDriver().(upstreamAdapter); !ok || got.d != ours {
 		return fmt.Errorf("dtmdriver: github.com/dtm-labs/dtmdriver holds %T under the name %q, not this driver (%T): "+
-			"another package registered the same name after it; link only one of them", upstream.GetDriver(), d.GetName(), d)
+			"another package registered the same name after it; link only one of them", upstream.GetDriver(), name, ours)
 	}
 	return nil
 }

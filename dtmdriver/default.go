@@ -31,8 +31,10 @@ func (defaultDriver) ParseServerMethod(uri string) (server, method string, err e
 	switch {
 	case reason != "":
 	case schemeEnd > 0:
-		reason = "scheme \"" + uri[:schemeEnd-3] + "\" needs a driver: " +
+		reason = "scheme " + Quote(uri[:schemeEnd-3]) + " needs a driver: " +
 			"import the driver for it and call dtmdriver.Use with its name"
+	case RefuseCredentials(server) != "":
+		reason = RefuseCredentials(server)
 	case !IsHostPort(server):
 		reason = "the server is not a single host:port"
 	}

@@ -36,8 +36,10 @@
 // The default driver takes "host:port/package.Service/Method" only.
 //
 // Branch URIs carry no secrets: dtm stores them and logs them. Drivers take resolver
-// credentials from their own configuration. Errors about URIs quote them through
-// [Redact] all the same, and wrap [ErrBadURI].
+// credentials from their own configuration, and refuse any in a branch URI with
+// [RefuseCredentials]. Errors about URIs quote them through [Redact] all the same,
+// stay short whatever the input, and wrap [ErrBadURI]; a reason quotes a part of
+// the input only through [Quote], and an option name only through [OptionName].
 //
 // # Writing a driver
 //

@@ -1,6 +1,7 @@
 package dtmdriver_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -8,8 +9,10 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
-// FuzzSplitMethod checks SplitMethod's invariants: no panic; a split is well formed;
-// without a query, server+method is the URI; with one, no byte is lost or added.
+// FuzzSplitMethod checks SplitMethod's invariants: no panic; an error is short and
+// shows nothing Redact hides; a split is well formed; without a query,
+// server+method is the URI; with one, no byte is lost or added; gRPC can parse
+// the server.
 func FuzzSplitMethod(f *testing.F) {
 	for _, s := range dtmdrivertest.MalformedURIs {
 		f.Add(s)
@@ -22,6 +25,9 @@ func FuzzSplitMethod(f *testing.F) {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error for %q spans lines: %q", uri, err)
 			}
+			if err := dtmdrivertest.CheckError(uri, err); err != nil {
+				t.Errorf("SplitMethod(%q): %v", uri, err)
+			}
 			return
 		}
 		if err := dtmdrivertest.CheckSplit(server, method); err != nil {
@@ -32,6 +38,15 @@ func FuzzSplitMethod(f *testing.F) {
 		}
 		if len(server)+len(method) != len(uri) {
 			t.Fatalf("SplitMethod(%q) = %q, %q: lost or added bytes", uri, server, method)
+		}
+		// gRPC parses the server with net/url, or, without a scheme, as
+		// "passthrough:///" + server.
+		target := server
+		if s := dtmdriver.Scheme(server); s == "" || !strings.HasPrefix(uri, s+"://") {
+			target = "passthrough:///" + server
+		}
+		if _, err := url.Parse(target); err != nil {
+			t.Fatalf("SplitMethod(%q) = %q, %q, which gRPC cannot parse: %v", uri, server, method, err)
 		}
 	})
 }

@@ -48,15 +48,13 @@ func (r *registry) register(d Driver) {
 	r.drivers[name] = d
 }
 
+// use selects the driver named name, or returns an error and changes nothing.
 func (r *registry) use(name string) (Driver, error) {
 	r.mu.Lock()
-	d, ok := r.drivers[name]
-	if !ok {
-		names := r.namesLocked()
+	d, err := r.checkUseLocked(name)
+	if err != nil {
 		r.mu.Unlock()
-		return nil, fmt.Errorf("dtmdriver: no driver named %q is registered (registered: %s); "+
-			"import the driver's package, e.g. with a blank import, before calling Use",
-			name, strings.Join(names, ", "))
+		return nil, err
 	}
 	a := r.inUse.Load()
 	if a == nil {
@@ -64,11 +62,29 @@ func (r *registry) use(name string) (Driver, error) {
 		r.inUse.Store(a)
 	}
 	r.mu.Unlock()
-	if a.driver != d {
+	a.once.Do(d.RegisterGrpcResolver)
+	return d, nil
+}
+
+// checkUse returns the driver use(name) would select, or the error it would
+// return, and changes nothing.
+func (r *registry) checkUse(name string) (Driver, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.checkUseLocked(name)
+}
+
+func (r *registry) checkUseLocked(name string) (Driver, error) {
+	d, ok := r.drivers[name]
+	if !ok {
+		return nil, fmt.Errorf("dtmdriver: no driver named %q is registered (registered: %s); "+
+			"import the driver's package, e.g. with a blank import, before calling Use",
+			name, strings.Join(r.namesLocked(), ", "))
+	}
+	if a := r.inUse.Load(); a != nil && a.driver != d {
 		return nil, fmt.Errorf("dtmdriver: cannot use driver %q: driver %q is already in use, "+
 			"and a process uses one driver", name, a.driver.GetName())
 	}
-	a.once.Do(d.RegisterGrpcResolver)
 	return d, nil
 }
 
@@ -141,12 +157,12 @@ func Register(d Driver) {
 //
 // Call Use at start-up, before the process dials gRPC: registering resolvers
 // writes gRPC's resolver table, which gRPC reads without a lock.
+//
+// An error leaves both registries as they were: Use selects the driver in
+// github.com/dtm-labs/dtmdriver first (the dtm server may have selected another
+// there already, its default among them), and here only once that succeeded.
 func Use(name string) error {
-	d, err := std.use(name)
-	if err != nil {
-		return err
-	}
-	return useUpstream(d)
+	return useBoth(name)
 }
 
 // MustUse is [Use] for a package's init, as regexp.MustCompile is for a

@@ -3,9 +3,9 @@ package dtmdriver
 import (
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingDriver counts RegisterGrpcResolver calls; release, when set, holds the
@@ -62,35 +62,59 @@ func TestUseCallsRegisterGrpcResolverOnceAndWaits(t *testing.T) {
 	d := &countingDriver{name: "dtm-driver-a", release: make(chan struct{})}
 	r.register(d)
 
-	const callers = 32
-	var wg sync.WaitGroup
-	var early atomic.Int32 // callers that returned before the resolvers were registered
+	// The first caller enters RegisterGrpcResolver and stays there until release.
+	first := make(chan error, 1)
+	go func() {
+		_, err := r.use("dtm-driver-a")
+		first <- err
+	}()
+	waitUntil(t, "the first use to enter RegisterGrpcResolver", func() bool { return d.resolvers.Load() == 1 })
+
+	// Every other caller must wait for it: none may return while it is held.
+	const callers = 16
+	returned := make(chan bool, callers) // whether the resolvers were registered on return
 	errs := make(chan error, callers)
 	for range callers {
-		wg.Go(func() {
+		go func() {
 			_, err := r.use("dtm-driver-a")
-			if !d.done.Load() {
-				early.Add(1)
-			}
 			errs <- err
-		})
+			returned <- d.done.Load()
+		}()
+	}
+	select {
+	case <-returned:
+		t.Fatal("a caller of use returned while RegisterGrpcResolver was still running")
+	case <-time.After(100 * time.Millisecond): // any caller that does not wait returns well before
 	}
 	close(d.release)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
+	if err := <-first; err != nil {
+		t.Errorf("use: %v", err)
+	}
+	for range callers {
+		if err := <-errs; err != nil {
 			t.Errorf("use: %v", err)
+		}
+		if !<-returned {
+			t.Error("a caller of use returned before RegisterGrpcResolver finished")
 		}
 	}
 	if n := d.resolvers.Load(); n != 1 {
 		t.Errorf("RegisterGrpcResolver called %d times, want 1", n)
 	}
-	if n := early.Load(); n != 0 {
-		t.Errorf("%d callers of use returned before RegisterGrpcResolver finished", n)
-	}
 	if got := r.current(); got != Driver(d) {
 		t.Errorf("current() = %v, want the driver in use", got)
+	}
+}
+
+// waitUntil polls cond until it holds, for 10 s at most.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -3,6 +3,7 @@ package dtmdriver
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -14,7 +15,7 @@ var ErrBadURI = errors.New("malformed URI")
 // URIError reports a URI that a driver could not use: what was wrong and which form
 // was expected. URI holds the input with credentials redacted (see [Redact]).
 type URIError struct {
-	URI    string // the input, redacted and shortened for display
+	URI    string // the input, redacted, escaped and shortened for display
 	Reason string // what was wrong
 	Want   string // the form that was expected
 }
@@ -39,9 +40,10 @@ type URIForm string
 const GenericForm URIForm = "server/package.Service/Method"
 
 // Reject returns a *URIError for uri that names the reason and the expected form.
-// The URI is redacted; the reason must not contain credentials.
+// The URI is redacted (see [Redact]) and both are cut short; the reason must
+// quote input only through [Quote] and [OptionName].
 func (f URIForm) Reject(uri, reason string) error {
-	return &URIError{URI: displayURI(uri), Reason: reason, Want: string(f)}
+	return &URIError{URI: displayURI(uri), Reason: bound(reason, maxReasonLen), Want: string(f)}
 }
 
 // SplitMethod splits uri with [GenericForm]; see [URIForm.Split].
@@ -59,8 +61,12 @@ func SplitMethod(uri string) (server, method string, err error) {
 // method when both of the method's slashes come after the first '?'; so a '/' inside
 // a query value at the end must be written %2F.
 //
-// Split allocates only when it moves a trailing query onto the server. It never
-// panics; its errors are *URIError values naming f as the expected form.
+// Split refuses a server that gRPC's Dial could not parse as a URL (a bad
+// %-escape, a port that is not a number, a byte a host may not hold): Dial would
+// take it for a passthrough address. It allocates only when it moves a trailing
+// query onto the server, or when the server holds '%', '@', '[' or another byte
+// that calls for net/url's own check. It never panics; its errors are *URIError
+// values naming f as the expected form, and are short whatever the input.
 func (f URIForm) Split(uri string) (server, method string, err error) {
 	server, method, _, reason := split(uri)
 	if reason != "" {
@@ -69,12 +75,22 @@ func (f URIForm) Split(uri string) (server, method string, err error) {
 	return server, method, nil
 }
 
-// special marks the bytes split's scan stops at: '/', '?', '#', and those a URI
-// must not hold raw (space, control characters, non-ASCII).
+// special classifies the bytes split's scan stops at: 1 for '/', '?', '#' and
+// those a URI must not hold raw (space, control characters, non-ASCII); 2 for
+// those that may make net/url, and so gRPC, refuse a server ('%', '@', '[',
+// ']' and the bytes a host may not hold), which call for [parsesAsGRPC]; 3 for
+// '=', which a parameter with a secret's name needs.
 var special = func() (t [256]uint8) {
 	for c := range t {
-		if c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#' {
+		switch {
+		case c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#':
 			t[c] = 1
+		case c == '=':
+			t[c] = 3
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;:", byte(c)) >= 0:
+		default:
+			t[c] = 2
 		}
 	}
 	return t
@@ -107,24 +123,34 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	if uri == "" {
 		return "", "", 0, "empty URI"
 	}
-	firstQuery, lastQuery, firstSlash := -1, -1, -1
+	firstQuery, lastQuery, firstSlash, firstOdd, lastOdd, lastEq := -1, -1, -1, -1, -1, -1
+	authEnd := -1 // the first '/' after a leading "//": the authority's end, with a scheme
 	for i := 0; i < len(uri); i++ {
 		c := uri[i]
 		if special[c] == 0 {
 			continue
 		}
 		switch {
+		case c == '/':
+			if firstSlash < 0 {
+				firstSlash = i
+			} else if authEnd < 0 && i > firstSlash+1 {
+				authEnd = i
+			}
 		case c == '?':
 			if firstQuery < 0 {
 				firstQuery = i
 			}
 			lastQuery = i
-		case c == '/':
-			if firstSlash < 0 {
-				firstSlash = i
-			}
 		case c == '#':
 			return "", "", 0, "'#' at offset " + strconv.Itoa(i) + ": a branch URI has no fragment"
+		case c == '=':
+			lastEq = i
+		case special[c] == 2:
+			if firstOdd < 0 {
+				firstOdd = i
+			}
+			lastOdd = i
 		default:
 			return "", "", 0, "space, control character or non-ASCII byte at offset " + strconv.Itoa(i) + " (percent-encode it)"
 		}
@@ -159,10 +185,61 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 		return "", "", 0, "empty server before its query"
 	}
 	server, method = body[:cut], body[cut:]
+	if (lastOdd >= cut || lastEq >= cut) && RefuseCredentials(method) != "" {
+		return "", "", 0, "a credential in the gRPC method (dtm stores and logs branch URIs)"
+	}
 	if query != "" {
 		server += query
 	}
+	// net/url checks the server before its query: end is where that ends,
+	// and authEnd where its authority ends.
+	end := cut
+	if firstQuery >= 0 && firstQuery < cut {
+		end = firstQuery
+	}
+	if authEnd < 0 || authEnd > end {
+		authEnd = end
+	}
+	if (firstOdd >= 0 && firstOdd < end) || !plainAuthority(uri, schemeEnd, authEnd) {
+		if !parsesAsGRPC(server, schemeEnd) {
+			return "", "", 0, "gRPC cannot parse the server as a URL " +
+				"(a bad %-escape, userinfo, a port that is not a number, or a byte a host may not hold)"
+		}
+	}
 	return server, method, schemeEnd, ""
+}
+
+// plainAuthority reports, cheaply, whether net/url surely accepts the scheme
+// and the port of uri's server: the scheme, before schemeEnd, is one net/url
+// reads, and the port of the authority, which ends at authEnd, is a number if
+// the authority has one. It leaves IPv6 literals, rare, and a '?' inside the
+// scheme to parsesAsGRPC.
+func plainAuthority(uri string, schemeEnd, authEnd int) bool {
+	if schemeEnd == 0 {
+		return true
+	}
+	if authEnd < schemeEnd || !isScheme(uri[:schemeEnd-3]) {
+		return false
+	}
+	// net/url reads the port after the last ':': walk back over its digits.
+	i := authEnd - 1
+	for i >= schemeEnd && '0' <= uri[i] && uri[i] <= '9' {
+		i--
+	}
+	return i < schemeEnd || uri[i] == ':' || strings.IndexByte(uri[schemeEnd:i], ':') < 0
+}
+
+// parsesAsGRPC reports whether gRPC's Dial parses server as a target: with
+// net/url as it is, or, without a scheme, as "passthrough:///" + server, the
+// form gRPC falls back to. A server it refuses would be dialled as a
+// passthrough address, or not at all. It allocates: split calls it only for a
+// server whose bytes or port plainAuthority cannot vouch for.
+func parsesAsGRPC(server string, schemeEnd int) bool {
+	if schemeEnd == 0 {
+		server = "passthrough:///" + server
+	}
+	_, err := url.Parse(server)
+	return err == nil
 }
 
 // Scheme returns the scheme of a server or URI ("etcd" for "etcd://h:2379/key"), or
@@ -179,84 +256,15 @@ func Scheme(s string) string {
 // make a huge error or log line.
 const maxDisplayLen = 200
 
-func displayURI(uri string) string {
-	r := Redact(uri)
-	if len(r) > maxDisplayLen {
-		return r[:maxDisplayLen] + "…"
-	}
-	return r
-}
+// maxReasonLen bounds the reason of a [URIError], for the same reason.
+const maxReasonLen = 300
 
-// redacted replaces a secret in [Redact]'s output.
-const redacted = "xxxxx"
+func displayURI(uri string) string { return display(Redact(uri), maxDisplayLen) }
 
-// Redact returns uri with its credentials replaced by "xxxxx": the password of a
-// "user:password@" userinfo (or the whole userinfo when it has no colon, as a bare
-// token), and the value of every query parameter whose name suggests a secret
-// (password, passwd, pwd, token, secret, credential, apikey and names containing
-// them, in any case). It works on malformed input too, where url.URL.Redacted
-// cannot, and never fails.
-func Redact(uri string) string {
-	var b strings.Builder
-	rest := uri
-	// Userinfo: "scheme://user:pass@host" before the first '/', '?' after "://".
-	if i := strings.Index(rest, "://"); i >= 0 {
-		auth := rest[i+3:]
-		end := strings.IndexAny(auth, "/?#")
-		if end < 0 {
-			end = len(auth)
-		}
-		if at := strings.LastIndexByte(auth[:end], '@'); at >= 0 {
-			b.WriteString(rest[:i+3])
-			if user, _, ok := strings.Cut(auth[:at], ":"); ok {
-				b.WriteString(user)
-				b.WriteByte(':')
-			}
-			b.WriteString(redacted)
-			rest = auth[at:]
-		}
+// bound cuts s to at most n bytes plus "…".
+func bound(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	// Query parameters: from the first '?', each runs to the next '&', '?' or
-	// '#'. Not to '/': a value may hold one (a file path; a query that stands
-	// before the method), and a secret's whole value is hidden.
-	q := strings.IndexByte(rest, '?')
-	if q < 0 {
-		b.WriteString(rest)
-		return b.String()
-	}
-	b.WriteString(rest[:q+1])
-	rest = rest[q+1:]
-	for {
-		end := strings.IndexAny(rest, "&?#")
-		if end < 0 {
-			end = len(rest)
-		}
-		param := rest[:end]
-		if key, _, ok := strings.Cut(param, "="); ok && secretKey(key) {
-			b.WriteString(key)
-			b.WriteByte('=')
-			b.WriteString(redacted)
-		} else {
-			b.WriteString(param)
-		}
-		rest = rest[end:]
-		if rest == "" || rest[0] == '#' {
-			b.WriteString(rest)
-			return b.String()
-		}
-		b.WriteByte(rest[0])
-		rest = rest[1:]
-	}
-}
-
-var secretWords = []string{"pass", "pwd", "token", "secret", "credential", "apikey", "api_key", "auth"}
-
-func secretKey(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
+	return s[:n] + "…"
 }

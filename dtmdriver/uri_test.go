@@ -84,29 +84,6 @@ func TestSplitMethodErrorRedactsAndShortens(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"etcd://h:2379/key", "etcd://h:2379/key"},
-		{"etcd://root:pw@h:2379/key", "etcd://root:xxxxx@h:2379/key"},
-		{"consul://tok3n@h:8500/svc", "consul://xxxxx@h:8500/svc"},
-		{"etcd://h/key?user=root&password=pw", "etcd://h/key?user=root&password=xxxxx"},
-		{"consul://h/svc?token=t&wait=1s/pkg.Svc/M", "consul://h/svc?token=xxxxx&wait=1s/pkg.Svc/M"},
-		{"consul://h/svc?token=t/pkg.Svc/M", "consul://h/svc?token=xxxxx"},
-		{"etcd://h/k?certFile=/x/c.pem&password=pw", "etcd://h/k?certFile=/x/c.pem&password=xxxxx"},
-		{"etcd://h/k?password=a/b?c&x=1", "etcd://h/k?password=xxxxx?c&x=1"},
-		{"x://h/s?Access_Token=t#f", "x://h/s?Access_Token=xxxxx#f"},
-		{"x://h/s?a=1?secret=2", "x://h/s?a=1?secret=xxxxx"},
-		{"x://h/s?password", "x://h/s?password"},
-		{"h:1/a@b/pkg.Svc/M", "h:1/a@b/pkg.Svc/M"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestScheme(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"etcd://h:2379/key", "etcd"},

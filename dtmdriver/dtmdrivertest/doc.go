@@ -38,6 +38,12 @@
 //     the driver supplies.
 //   - Malformed: a shared corpus of bad URIs, plus the driver's own, all get an error
 //     (never a panic, never a nil error) and no error quotes a credential.
+//   - Secrets: every URI of [CredentialURIs] (the driver's own Splits and Schemes
+//     with userinfo, empty-authority userinfo, or secret-named parameters in every
+//     position, some with an unescaped separator in the secret) is rejected with
+//     dtmdriver.ErrBadURI and no error shows any part of the secret; with 1 MiB
+//     in any part of a URI, malformed, accepted or not, errors stay under
+//     [MaxErrorLen]. These checks need no registry, so they run with -short.
 //   - Call: two real gRPC servers are published under two names; a real call dialled
 //     the way dtm dials, with ParseServerMethod's output, reaches the right one. It
 //     does so twice: after the second round, whose connections are closed, no

@@ -75,6 +75,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Resolvers", func(t *testing.T) { testResolvers(t, h, name) })
 	t.Run("Splits", func(t *testing.T) { testSplits(t, h) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
+	t.Run("Secrets", func(t *testing.T) { testSecrets(t, h) })
 	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
 }
 
@@ -292,8 +293,8 @@ func CallHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeo
 
 // FuzzParseServerMethod fuzzes d.ParseServerMethod from the shared corpus and
 // seeds. For every input it must not panic, and must either return an error that
-// wraps dtmdriver.ErrBadURI, or a non-empty server and a method of the form
-// "/package.Service/Method".
+// wraps dtmdriver.ErrBadURI and passes [CheckError], or a non-empty server and a
+// method of the form "/package.Service/Method".
 func FuzzParseServerMethod(f *testing.F, d dtmdriver.Driver, seeds ...string) {
 	for _, s := range slices.Concat(MalformedURIs, seeds) {
 		f.Add(s)
@@ -303,6 +304,9 @@ func FuzzParseServerMethod(f *testing.F, d dtmdriver.Driver, seeds ...string) {
 		if err != nil {
 			if !errors.Is(err, dtmdriver.ErrBadURI) {
 				t.Errorf("ParseServerMethod(%q) error %q does not wrap dtmdriver.ErrBadURI", uri, err)
+			}
+			if err := CheckError(uri, err); err != nil {
+				t.Errorf("ParseServerMethod(%q): %v", uri, err)
 			}
 			return
 		}
