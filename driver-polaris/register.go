@@ -2,6 +2,7 @@ package polaris
 
 import (
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver"
 	"log/slog"
 	"sync"
 	"time"
@@ -24,9 +25,9 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	host, port, err := splitEndpoint(endpoint)
+	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
-		return err
+		return fmt.Errorf("polaris: register in %s/%s: %w", t.ns, t.service, err)
 	}
 	d.mu.Lock()
 	sc := t.server
