@@ -51,6 +51,7 @@ var malformed = []string{
 func TestConformance(t *testing.T) {
 	e := needEtcd(t)
 	d, _ := dtmdriver.Lookup(gozero.Name)
+	raw := e.Client(t) // one client: the Close check counts connections
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:    d,
 		Schemes:   []string{"etcd", "discov", "direct", "k8s"},
@@ -60,5 +61,17 @@ func TestConformance(t *testing.T) {
 			publish(t, e.Endpoints(), name, addr)
 			return "etcd://" + e.Endpoint() + "/" + name
 		},
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
+			return "etcd://" + e.Endpoint() + "/" + service, "etcd://" + e.Endpoint() + "/" + service
+		},
+		MalformedTargets: []string{
+			"etcd://127.0.0.1:1",
+			"etcd:///127.0.0.1:1/dtmservice",
+			"consul://127.0.0.1:8500/dtmservice",
+			"etcd://127.0.0.1:1/dtmservice?colour=blue&password=" + dtmdrivertest.Secret,
+			"etcd://127.0.0.1:1/dtmservice?user=u&password=a#" + dtmdrivertest.Secret,
+			"etcd://u:a#" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
+		},
+		Listed: func(t *testing.T, service string) []string { return published(t, raw, service) },
 	})
 }
