@@ -83,7 +83,9 @@ func TestConformance(t *testing.T) {
 			"polaris://u:" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
 			"etcd://127.0.0.1:2379/dtmservice",
 		},
-		Listed: func(t *testing.T, service string) []string { return consumerView(t, provider, DefaultNamespace, service) },
+		Listed: func(t *testing.T, service string) []string {
+			return consumerView(t, provider, DefaultNamespace, service)
+		},
 	})
 }
 
