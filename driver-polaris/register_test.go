@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -216,4 +217,32 @@ func TestLeaks(t *testing.T) {
 func countFDs() int {
 	entries, _ := os.ReadDir("/proc/self/fd")
 	return len(entries)
+}
+
+// TestCloseWithdrawsOldRegistration: with the Polaris server's shipped
+// configuration (cache.diffTime 5s), a consumer stops listing dtm promptly after
+// Close, even when dtm's record is older than that window. A bare deregistration
+// is never seen by the server's naming cache then: Close isolates dtm first.
+func TestCloseWithdrawsOldRegistration(t *testing.T) {
+	srv := startPolaris(t)
+	consumer := providerSDK(t, srv)
+	d := newTestDriver(t, srv)
+	const service = "dtmservice-old"
+	dtmAddr := dtmdrivertest.StartHealthServer(t, "dtm")
+	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/"+service, dtmAddr); err != nil {
+		t.Fatal(err)
+	}
+	listed := func() bool { return slices.Contains(consumerView(t, consumer, DefaultNamespace, service), dtmAddr) }
+	waitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
+	select { // age dtm's record past the server's cache window
+	case <-time.After(6 * time.Second):
+	case <-t.Context().Done():
+		return
+	}
+	start := time.Now()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
+	t.Logf("a consumer stopped listing dtm %v after Close began", time.Since(start).Round(time.Millisecond))
 }
