@@ -53,8 +53,9 @@ func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts
 		if err != nil {
 			return fmt.Errorf("gozero: resolving key %q in etcd %s: %w", key, showHosts(hosts), err)
 		}
-		if !r.set(&settlingResolver{Resolver: inner, built: time.Now()}) {
-			inner.Close()
+		settling := &settlingResolver{Resolver: inner, built: time.Now()}
+		if !r.set(settling) {
+			settling.Close()
 		}
 		return nil
 	}, cc)
