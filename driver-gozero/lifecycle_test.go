@@ -162,3 +162,54 @@ func TestRegisterHashInTarget(t *testing.T) {
 		t.Errorf("etcd lists %q", vals)
 	}
 }
+
+// TestRegisterSilentEtcd: an "etcd" that accepts connections and never answers
+// fails the registration within the driver's bound, naming etcd, its address and
+// what to check.
+func TestRegisterSilentEtcd(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 64)
+	t.Cleanup(func() {
+		lis.Close()
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	go func() {
+		for {
+			c, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case accepted <- c: // held open, silent, until the test ends
+			default:
+				c.Close()
+			}
+		}
+	}()
+	silent := lis.Addr().String()
+	start := time.Now()
+	err = theDriver(t).RegisterGrpcService("etcd://"+silent+"/dtmservice", "127.0.0.1:36790")
+	took := time.Since(start)
+	t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)
+	if err == nil {
+		t.Fatal("RegisterGrpcService to a silent etcd = nil")
+	}
+	if took > 7*time.Second {
+		t.Errorf("RegisterGrpcService took %v to fail", took)
+	}
+	for _, want := range []string{"etcd", silent, "check"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
