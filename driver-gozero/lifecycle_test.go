@@ -167,6 +167,49 @@ func TestRegisterHashInTarget(t *testing.T) {
 // fails the registration within the driver's bound, naming etcd, its address and
 // what to check.
 func TestRegisterSilentEtcd(t *testing.T) {
+	silent := silentListener(t)
+	start := time.Now()
+	err := theDriver(t).RegisterGrpcService("etcd://"+silent+"/dtmservice", "127.0.0.1:36790")
+	took := time.Since(start)
+	t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)
+	if err == nil {
+		t.Fatal("RegisterGrpcService to a silent etcd = nil")
+	}
+	if took > 7*time.Second {
+		t.Errorf("RegisterGrpcService took %v to fail", took)
+	}
+	for _, want := range []string{"etcd", silent, "check"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
+
+// TestResolveSilentEtcdNamesIt: a branch call through an "etcd" that accepts
+// connections and never answers fails within a 2 s deadline with an error
+// naming etcd and its address.
+func TestResolveSilentEtcdNamesIt(t *testing.T) {
+	silent := silentListener(t)
+	start := time.Now()
+	//lint:ignore SA1019 dtm v1.19.0 dials branch servers with grpc.Dial.
+	conn, err := grpc.Dial("etcd://"+silent+"/svc", grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	err = conn.Invoke(ctx, healthCheck, &healthpb.HealthCheckRequest{}, &healthpb.HealthCheckResponse{})
+	t.Logf("failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
+	if err == nil || !strings.Contains(err.Error(), "etcd") || !strings.Contains(err.Error(), silent) {
+		t.Errorf("call through a silent etcd: %v; want an error naming etcd and %s", err, silent)
+	}
+}
+
+// silentListener returns the address of a listener that accepts connections,
+// holds them open and never answers, until the test ends.
+func silentListener(t *testing.T) string {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -196,20 +239,5 @@ func TestRegisterSilentEtcd(t *testing.T) {
 			}
 		}
 	}()
-	silent := lis.Addr().String()
-	start := time.Now()
-	err = theDriver(t).RegisterGrpcService("etcd://"+silent+"/dtmservice", "127.0.0.1:36790")
-	took := time.Since(start)
-	t.Logf("failed after %v: %v", took.Round(time.Millisecond), err)
-	if err == nil {
-		t.Fatal("RegisterGrpcService to a silent etcd = nil")
-	}
-	if took > 7*time.Second {
-		t.Errorf("RegisterGrpcService took %v to fail", took)
-	}
-	for _, want := range []string{"etcd", silent, "check"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not contain %q", err, want)
-		}
-	}
+	return lis.Addr().String()
 }

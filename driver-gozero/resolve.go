@@ -18,8 +18,11 @@ import (
 )
 
 // checkTimeout bounds the driver's own look at an etcd cluster before it hands the
-// cluster to go-zero, whose calls have no deadline.
-const checkTimeout = 5 * time.Second
+// cluster to go-zero, whose calls have no deadline. It is short: the calls that
+// wait for it have deadlines of their own (dtm's are 3 s by default), and an etcd
+// that has not answered within it is reported to them by name; the check is
+// tried again after a pause.
+const checkTimeout = 1500 * time.Millisecond
 
 // etcdBuilder wraps go-zero's etcd or discov resolver builder. Before go-zero
 // builds a resolver for a set of hosts the first time, it gives go-zero the
@@ -65,7 +68,7 @@ func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts
 // Pauses between two checks of an etcd that failed one.
 const (
 	firstRetry = 500 * time.Millisecond
-	maxRetry   = 30 * time.Second
+	maxRetry   = 10 * time.Second
 )
 
 // etcdResolver is go-zero's resolver once etcd has passed the driver's check.
