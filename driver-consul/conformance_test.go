@@ -60,6 +60,17 @@ func TestConformance(t *testing.T) {
 			registerPlain(t, c, name, name, addr)
 			return "consul://" + a.Addr() + "/" + name
 		},
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
+			return "consul://" + a.Addr() + "/" + service + "?interval=1s", "consul://" + a.Addr() + "/" + service
+		},
+		MalformedTargets: []string{
+			"consul://127.0.0.1:1",
+			"consul://127.0.0.1:1/dtmservice?check=http",
+			"consul://127.0.0.1:1/dtmservice?colour=blue&token=" + dtmdrivertest.Secret,
+			"consul://u:" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
+			"etcd://127.0.0.1:2379/dtmservice",
+		},
+		Listed: func(t *testing.T, service string) []string { return passing(t, c, service) },
 	})
 }
 

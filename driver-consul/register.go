@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,9 +44,9 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		return targetForm.Reject(target, reason)
 	}
 	opts, _ := parseTargetOptions(s.query)
-	host, port, reason := splitEndpoint(endpoint)
-	if reason != "" {
-		return dtmdriver.URIForm("host:port").Reject(endpoint, reason)
+	host, port, err := dtmdriver.CheckEndpoint(endpoint)
+	if err != nil {
+		return fmt.Errorf("consul: registering %q: %w", s.service, err)
 	}
 
 	cfg := api.DefaultConfig()
@@ -77,25 +75,6 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	d.agent = &agentConf{addr: cfg.Address, token: opts.token}
 	d.mu.Unlock()
 	return nil
-}
-
-// splitEndpoint checks dtm's endpoint: a host clients can reach and a port.
-func splitEndpoint(endpoint string) (host string, port int, reason string) {
-	if !dtmdriver.IsHostPort(endpoint) {
-		return "", 0, "dtm's endpoint is not host:port"
-	}
-	h, p, err := net.SplitHostPort(endpoint)
-	if err != nil {
-		return "", 0, "dtm's endpoint is not host:port"
-	}
-	n, err := strconv.Atoi(p)
-	if err != nil || n <= 0 || n > 65535 {
-		return "", 0, "dtm's endpoint has no valid port"
-	}
-	if ip := net.ParseIP(h); ip != nil && ip.IsUnspecified() {
-		return "", 0, "dtm's endpoint must be an address clients can reach, not " + h
-	}
-	return h, n, ""
 }
 
 // registration is dtm's instance in Consul and the goroutine that keeps it.

@@ -1,6 +1,7 @@
 package gozero_test
 
 import (
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"testing"
 
 	gozero "github.com/dtmdrivers/drivers/driver-gozero"
@@ -63,6 +64,10 @@ var malformed = []string{
 
 func TestConformance(t *testing.T) {
 	d, _ := dtmdriver.Lookup(gozero.Name)
+	var raw *clientv3.Client // one client: the Close check counts connections
+	if etcd != nil {
+		raw = etcd.Client(t)
+	}
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:    d,
 		Schemes:   []string{"etcd", "discov", "direct", "k8s"},
@@ -73,5 +78,18 @@ func TestConformance(t *testing.T) {
 			publish(t, e.Endpoints(), name, addr)
 			return "etcd://" + e.Endpoint() + "/" + name
 		},
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
+			e := needEtcd(t)
+			return "etcd://" + e.Endpoint() + "/" + service, "etcd://" + e.Endpoint() + "/" + service
+		},
+		MalformedTargets: []string{
+			"etcd://127.0.0.1:1",
+			"etcd:///127.0.0.1:1/dtmservice",
+			"consul://127.0.0.1:8500/dtmservice",
+			"etcd://127.0.0.1:1/dtmservice?colour=blue&password=" + dtmdrivertest.Secret,
+			"etcd://127.0.0.1:1/dtmservice?user=u&password=a#" + dtmdrivertest.Secret,
+			"etcd://u:a#" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
+		},
+		Listed: func(t *testing.T, service string) []string { return published(t, raw, service) },
 	})
 }

@@ -38,24 +38,26 @@
 //	  Target: etcd://h1:2379,h2:2379/dtmservice?user=u&password=p
 //	  EndPoint: 10.0.0.5:36790
 //
-// RegisterGrpcService publishes EndPoint under Target's key with go-zero's
-// discov.Publisher: a lease, kept alive, restored when etcd comes back. A go-zero
+// RegisterGrpcService publishes EndPoint under Target's key as go-zero's
+// discov.Publisher does, with an etcd client of its own: a lease, kept alive,
+// restored when etcd comes back. A go-zero
 // client with Etcd{Hosts: [h1:2379, h2:2379], Key: dtmservice} reaches dtm. The
 // target takes user, password, certFile, certKeyFile, caCertFile,
 // insecureSkipVerify and id parameters, as go-zero's discov.EtcdConf; "user:pass@"
-// works too. An endpoint without a host (":36790", "0.0.0.0:36790") is published
-// as $POD_IP or the machine's internal IP, as zrpc does. [dtmdriver.Close]
-// revokes the lease.
+// works too ('#' percent-encoded as %23). EndPoint follows
+// [dtmdriver.CheckEndpoint]: an unspecified host or a scheme is refused.
+// [dtmdriver.Close] revokes the lease and closes the client.
 //
 // Resolving takes the etcd account and TLS from the driver's configuration, never
 // from branch URIs: the registration target's, for its hosts; else [Configure]'s;
 // else the environment's ([ConfigFromEnv]: DTM_GOZERO_ETCD_USER,
 // DTM_GOZERO_ETCD_PASSWORD, DTM_GOZERO_ETCD_CERT, DTM_GOZERO_ETCD_KEY,
-// DTM_GOZERO_ETCD_CA, DTM_GOZERO_ETCD_INSECURE_SKIP_VERIFY); else the first
-// registration target's. go-zero caches one etcd client per set of hosts for the
+// DTM_GOZERO_ETCD_CA, DTM_GOZERO_ETCD_INSECURE_SKIP_VERIFY); else none. A
+// target's account never goes to other hosts. go-zero caches one etcd client per set of hosts for the
 // life of the process, so configure before the first call through them.
 //
-// The first resolver built for a set of hosts checks, within a few seconds, that
-// etcd lets the account read the key; a refusal fails grpc.Dial with a clear
-// error instead of go-zero's endless retry.
+// The first resolver built for a set of hosts checks, in the background, that
+// etcd answers and lets the account read the key; until it does, calls fail
+// within their own deadline with an error naming etcd and its hosts, instead of
+// waiting on go-zero's endless retry.
 package gozero

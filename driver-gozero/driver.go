@@ -1,6 +1,7 @@
 package gozero
 
 import (
+	"context"
 	"errors"
 	"sync"
 
@@ -19,7 +20,6 @@ type driver struct {
 	explicit *Config           // from Configure
 	env      *Config           // from the environment, read on first need
 	envErr   error             // why the environment is unusable
-	fallback *Config           // the first registration target's account and TLS
 	targets  map[string]Config // account and TLS per etcd cluster, from registration targets
 	prepared map[string]Config // the account and TLS go-zero has been given per cluster
 	checked  map[string]bool   // clusters the resolver reached with its credentials
@@ -68,17 +68,28 @@ func (d *driver) RegisterGrpcResolver() {
 }
 
 // Close withdraws every registration RegisterGrpcService made: it stops the
-// keep-alive, revokes the lease and waits until etcd has dropped the key, for a
-// few seconds at most. It is safe to call more than once. It does not close the
-// etcd clients, which go-zero keeps for the life of the process.
+// keep-alives, revokes the leases (etcd deletes dtm's keys), checks that the keys
+// are gone and closes the registrations' etcd clients, within a few seconds. It is
+// safe to call more than once. It does not close the etcd clients of go-zero's
+// resolvers, which go-zero keeps for the life of the process.
 func (d *driver) Close() error {
 	d.mu.Lock()
 	regs := d.regs
 	d.regs = nil
 	d.mu.Unlock()
-	errs := make([]error, 0, len(regs))
+	if len(regs) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	var errs []error
+	// Every lease first: two registrations may share a key (?id=).
 	for _, r := range regs {
-		errs = append(errs, r.close())
+		errs = append(errs, r.stop(ctx))
+	}
+	for _, r := range regs {
+		errs = append(errs, r.check(ctx))
+		r.cli.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -1,21 +1,22 @@
 package gozero
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/zeromicro/go-zero/core/discov"
-	"github.com/zeromicro/go-zero/core/netx"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // targetForm is the form of dtm's registration target, as errors name it.
@@ -24,6 +25,9 @@ const targetForm dtmdriver.URIForm = "etcd://host:port[,host:port]/key[?user=u&p
 
 // closeTimeout bounds how long Close waits for etcd to drop a registration.
 const closeTimeout = 5 * time.Second
+
+// regTimeout bounds a first registration: reaching etcd, the lease and the key.
+const regTimeout = 5 * time.Second
 
 // regTarget is a parsed registration target.
 type regTarget struct {
@@ -38,6 +42,16 @@ type regTarget struct {
 func parseTarget(target string) (regTarget, error) {
 	var t regTarget
 	shown := target // Reject redacts it
+	if strings.IndexByte(target, '#') >= 0 {
+		// A URL ends at '#': a password holding one would be cut short and sent
+		// wrong. Quote nothing after the scheme: where the '#' sits is unknown.
+		scheme := dtmdriver.Scheme(target)
+		if scheme != "etcd" && scheme != "discov" {
+			scheme = "…"
+		}
+		return t, targetForm.Reject(scheme+"://…", "a '#' in the target (in a password?) "+
+			"ends it as a URL; percent-encode it as %23")
+	}
 	u, err := url.Parse(target)
 	if err != nil {
 		return t, targetForm.Reject(shown, "not a URL")
@@ -61,6 +75,8 @@ func parseTarget(target string) (regTarget, error) {
 	switch {
 	case len(t.hosts) == 0:
 		return t, targetForm.Reject(shown, "no etcd hosts")
+	case strings.ContainsAny(list, "@"):
+		return t, targetForm.Reject(shown, "userinfo goes before the hosts of etcd://user:password@host:port/key, or in ?user= and ?password=")
 	case u.Host == "" && strings.Contains(list, "/"):
 		return t, targetForm.Reject(shown, "with an empty authority (etcd:///) the path holds only the hosts; put the key in ?key=")
 	case t.key == "":
@@ -104,41 +120,15 @@ func parseTarget(target string) (regTarget, error) {
 	return t, nil
 }
 
-// publishedEndpoint is the address published for dtm. Like a go-zero zrpc server,
-// it replaces an unspecified host (":36790", "0.0.0.0:36790") with $POD_IP or the
-// machine's internal IP.
-func publishedEndpoint(endpoint string) (string, error) {
-	host, port, err := net.SplitHostPort(endpoint)
-	if err != nil || port == "" {
-		return "", fmt.Errorf("gozero: dtm's endpoint %s is not host:port", dtmdriver.Quote(endpoint))
-	}
-	if host != "" && host != "0.0.0.0" && host != "::" {
-		return endpoint, nil
-	}
-	ip := os.Getenv("POD_IP")
-	if ip == "" {
-		ip = netx.InternalIp()
-	}
-	if ip == "" {
-		return "", fmt.Errorf("gozero: dtm's endpoint %s has no host, and no internal IP was found to publish", dtmdriver.Quote(endpoint))
-	}
-	return net.JoinHostPort(ip, port), nil
-}
-
-// registration is one RegisterGrpcService: go-zero's publisher, and a subscriber
-// on the same key through which Close sees the key go.
-type registration struct {
-	pub   *discov.Publisher
-	sub   *discov.Subscriber
-	value string
-}
-
 // RegisterGrpcService publishes endpoint, dtm's gRPC address, under the key of
-// target in etcd, as a go-zero zrpc server publishes itself: key/<lease id> with a
-// lease of discov.TimeToLive seconds kept alive in the background, restored after
-// etcd comes back. A go-zero client with Etcd{Hosts, Key} then reaches dtm. The
-// target's account and TLS also serve to resolve branch URIs through the same
-// etcd. An empty target does nothing. An error means nothing is registered.
+// target in etcd, as a go-zero zrpc server publishes itself: key/<lease id> (or
+// key/<id> with ?id=) with a lease of discov.TimeToLive seconds, kept alive in the
+// background and restored when etcd lost it. A go-zero client with Etcd{Hosts, Key}
+// then reaches dtm. The registration has an etcd client of its own, made with the
+// target's account and TLS (or, when the target has none, with what [Configure] or
+// the environment gives), which Close closes. The target's account and TLS also
+// serve to resolve branch URIs through the same etcd hosts, and no others. An
+// empty target does nothing. An error means nothing is registered.
 func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if target == "" {
 		return nil
@@ -147,12 +137,10 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	value, err := publishedEndpoint(endpoint)
-	if err != nil {
-		return err
+	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
+		return fmt.Errorf("gozero: registering dtm under key %q in etcd %s: %w", t.key, showHosts(t.hosts), err)
 	}
-	where := fmt.Sprintf("dtm (%s) under key %s in etcd %s",
-		dtmdriver.Quote(value), dtmdriver.Quote(t.key), dtmdriver.Quote(strings.Join(t.hosts, ",")))
+	where := fmt.Sprintf("dtm (%s) under key %s in etcd %s", dtmdriver.Quote(endpoint), dtmdriver.Quote(t.key), showHosts(t.hosts))
 	if err := t.cfg.validate(); err != nil {
 		return fmt.Errorf("gozero: registering %s: %w", where, err)
 	}
@@ -164,63 +152,170 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		cfg, err = d.configFor(ck)
 	} else {
 		d.targets[ck] = cfg
-		if d.fallback == nil {
-			d.fallback = &cfg
+	}
+	d.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("gozero: registering %s: %w", where, err)
+	}
+	if !cfg.isZero() {
+		// For resolvers of the same hosts, in go-zero's registry.
+		if err := registerCluster(t.hosts, cfg); err != nil {
+			return fmt.Errorf("gozero: registering %s: %w", where, err)
 		}
+		d.mu.Lock()
+		d.prepared[ck] = cfg
+		d.mu.Unlock()
 	}
-	d.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("gozero: registering %s: %w", where, err)
-	}
-	if err := registerCluster(t.hosts, cfg); err != nil {
-		return fmt.Errorf("gozero: registering %s: %w", where, err)
-	}
-	d.mu.Lock()
-	d.prepared[ck] = cfg
-	d.mu.Unlock()
 
-	// go-zero's publisher waits for ever for an etcd that does not answer: look
-	// first, within a deadline, with the same account and TLS.
-	if err := checkCluster(t.hosts, t.key, cfg); err != nil {
-		return fmt.Errorf("gozero: registering %s as %s: %w", where, who(cfg), err)
-	}
-	var opts []discov.PubOption
-	if t.id > 0 {
-		opts = append(opts, discov.WithId(t.id))
-	}
-	pub := discov.NewPublisher(slices.Clone(t.hosts), t.key, value, opts...)
-	if err := pub.KeepAlive(); err != nil {
-		pub.Stop()
-		return fmt.Errorf("gozero: registering %s as %s: %w", where, who(cfg), err)
-	}
-	sub, err := discov.NewSubscriber(slices.Clone(t.hosts), t.key)
+	r, err := startRegistration(t, endpoint, cfg)
 	if err != nil {
-		pub.Stop()
-		return fmt.Errorf("gozero: watching %s: %w", where, err)
+		return fmt.Errorf("gozero: registering %s as %s: %w", where, who(cfg), err)
 	}
 	d.mu.Lock()
-	d.regs = append(d.regs, &registration{pub: pub, sub: sub, value: value})
+	d.regs = append(d.regs, r)
 	d.mu.Unlock()
 	return nil
 }
 
-// close stops the keep-alive, which revokes the lease, and waits until the
-// subscriber no longer sees the endpoint.
-func (r *registration) close() error {
-	r.pub.Stop()
-	defer r.sub.Close()
-	deadline := time.Now().Add(closeTimeout)
-	tick := time.NewTicker(10 * time.Millisecond)
+// registration is dtm's key in etcd under a lease, with the client that keeps it.
+type registration struct {
+	cli    *clientv3.Client
+	hosts  []string
+	key    string // the key given in the target; dtm's own is key/<lease or id>
+	id     int64
+	value  string
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	lease   clientv3.LeaseID
+	fullKey string
+}
+
+// startRegistration connects to the target's etcd, puts dtm's key under a new
+// lease within regTimeout, and keeps the lease alive in the background.
+func startRegistration(t regTarget, value string, cfg Config) (*registration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), regTimeout)
+	defer cancel()
+	if err := probe(ctx, t.hosts); err != nil {
+		return nil, err
+	}
+	cli, err := newClient(ctx, t.hosts, cfg)
+	if err != nil {
+		return nil, unreachable(t.hosts, err)
+	}
+	rctx, rcancel := context.WithCancel(context.Background())
+	r := &registration{
+		cli: cli, hosts: t.hosts, key: t.key, id: t.id, value: value,
+		ctx: rctx, cancel: rcancel, done: make(chan struct{}),
+	}
+	if err := r.register(ctx); err != nil {
+		rcancel()
+		cli.Close()
+		return nil, unreachable(t.hosts, err)
+	}
+	go r.keepAlive()
+	return r, nil
+}
+
+// register puts dtm's key under a new lease, as go-zero's publisher does.
+func (r *registration) register(ctx context.Context) error {
+	lease, err := r.cli.Grant(ctx, discov.TimeToLive)
+	if err != nil {
+		return err
+	}
+	id := r.id
+	if id <= 0 {
+		id = int64(lease.ID)
+	}
+	fullKey := r.key + "/" + strconv.FormatInt(id, 10)
+	if _, err := r.cli.Put(ctx, fullKey, r.value, clientv3.WithLease(lease.ID)); err != nil {
+		// The lease dies with its TTL if this revoke fails too.
+		rctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, _ = r.cli.Revoke(rctx, lease.ID)
+		cancel()
+		return err
+	}
+	r.mu.Lock()
+	r.lease, r.fullKey = lease.ID, fullKey
+	r.mu.Unlock()
+	return nil
+}
+
+// keepAlive renews the lease until Close. When etcd drops the lease (it expired
+// while etcd was away, or someone revoked it), it registers dtm again, once a
+// second until it succeeds.
+func (r *registration) keepAlive() {
+	defer close(r.done)
+	for {
+		r.mu.Lock()
+		lease := r.lease
+		r.mu.Unlock()
+		if ch, err := r.cli.KeepAlive(r.ctx, lease); err == nil {
+			for range ch { // ends when the lease is gone or r.ctx is done
+			}
+		}
+		if !r.again() {
+			return
+		}
+	}
+}
+
+// again registers dtm anew, retrying every second; it reports false once Close
+// has begun.
+func (r *registration) again() bool {
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	for slices.Contains(r.sub.Values(), r.value) {
-		if time.Now().After(deadline) {
-			return errors.New("gozero: etcd still lists dtm (" + dtmdriver.Quote(r.value) + ") " + closeTimeout.String() +
-				" after Close; it drops the key when the lease expires")
+	for {
+		if r.ctx.Err() != nil {
+			return false
 		}
-		<-tick.C
+		ctx, cancel := context.WithTimeout(r.ctx, regTimeout)
+		err := r.register(ctx)
+		cancel()
+		if err == nil {
+			return true
+		}
+		select {
+		case <-r.ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+}
+
+// stop ends the keep-alive and revokes the lease, which deletes dtm's key.
+func (r *registration) stop(ctx context.Context) error {
+	r.cancel()
+	<-r.done
+	r.mu.Lock()
+	lease := r.lease
+	r.mu.Unlock()
+	if _, err := r.cli.Revoke(ctx, lease); err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		return fmt.Errorf("gozero: withdrawing dtm (%s) from etcd %s: revoking its lease: %w; "+
+			"etcd drops the key when the lease expires (%d s)", r.value, showHosts(r.hosts), err, discov.TimeToLive)
 	}
 	return nil
 }
+
+// check reports an error unless dtm's key is gone from etcd.
+func (r *registration) check(ctx context.Context) error {
+	r.mu.Lock()
+	fullKey := r.fullKey
+	r.mu.Unlock()
+	resp, err := r.cli.Get(ctx, fullKey, clientv3.WithCountOnly())
+	switch {
+	case err != nil:
+		return fmt.Errorf("gozero: withdrawing dtm (%s) from etcd %s: checking key %q: %w", r.value, showHosts(r.hosts), fullKey, err)
+	case resp.Count != 0:
+		return fmt.Errorf("gozero: etcd %s still lists dtm (%s) under %q after its lease was revoked", showHosts(r.hosts), r.value, fullKey)
+	}
+	return nil
+}
+
+// showHosts is how errors name a set of etcd hosts: without any credentials.
+func showHosts(hosts []string) string { return dtmdriver.Quote(strings.Join(hosts, ",")) }
 
 // tlsConfig builds the TLS configuration go-zero builds from the same files.
 func tlsConfig(c Config) (*tls.Config, error) {

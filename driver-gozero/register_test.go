@@ -146,19 +146,6 @@ func TestRegisterReachedByZrpcClient(t *testing.T) {
 	}
 }
 
-// TestRegisterUnspecifiedHost: ":port" is published as $POD_IP:port, as zrpc does.
-func TestRegisterUnspecifiedHost(t *testing.T) {
-	e := needEtcd(t)
-	closeDriver(t)
-	t.Setenv("POD_IP", "127.0.0.9")
-	if err := theDriver(t).RegisterGrpcService("etcd://"+e.Endpoint()+"/dtmservice-podip", "0.0.0.0:36790"); err != nil {
-		t.Fatal(err)
-	}
-	if got := published(t, e.Client(t), "dtmservice-podip"); len(got) != 1 || got[0] != "127.0.0.9:36790" {
-		t.Fatalf("published %q, want [127.0.0.9:36790]", got)
-	}
-}
-
 // TestZrpcServerCalledThroughDriver: a real go-zero zrpc server registered in etcd
 // is called through the driver's URIs, in both etcd forms.
 func TestZrpcServerCalledThroughDriver(t *testing.T) {

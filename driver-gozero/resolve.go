@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
@@ -17,14 +19,22 @@ import (
 )
 
 // checkTimeout bounds the driver's own look at an etcd cluster before it hands the
-// cluster to go-zero, whose calls have no deadline.
-const checkTimeout = 5 * time.Second
+// cluster to go-zero, whose calls have no deadline. It is short: the calls that
+// wait for it have deadlines of their own (dtm's are 3 s by default), and an etcd
+// that has not answered within it is reported to them by name; the check is
+// tried again after a pause.
+const checkTimeout = 1500 * time.Millisecond
 
 // etcdBuilder wraps go-zero's etcd or discov resolver builder. Before go-zero
 // builds a resolver for a set of hosts the first time, it gives go-zero the
 // driver's account and TLS for those hosts (go-zero looks them up by hosts), and
-// checks that etcd lets that account read the key: go-zero's resolver retries a
-// refused read for ever, so a missing credential would otherwise hang grpc.Dial.
+// checks that etcd answers and lets that account read the key: go-zero's resolver
+// waits for an etcd that does not answer, and retries a refused read, for ever.
+//
+// Build returns at once and does this in the background, so that a call honours
+// its own deadline: until etcd passes the check, the resolver reports why to gRPC
+// (a call without WaitForReady fails with that error, naming etcd and its hosts),
+// and checks again with a growing pause.
 type etcdBuilder struct {
 	inner resolver.Builder
 	d     *driver
@@ -37,14 +47,90 @@ func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts
 	if len(hosts) == 0 || key == "" {
 		return nil, fmt.Errorf("gozero: etcd target %s has no hosts or no key", dtmdriver.Quote(target.URL.String()))
 	}
-	if err := b.d.prepareResolve(hosts, key); err != nil {
-		return nil, err
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &etcdResolver{cancel: cancel}
+	go r.start(ctx, func(ctx context.Context) error {
+		if err := b.d.prepareResolve(ctx, hosts, key); err != nil {
+			return err
+		}
+		inner, err := b.inner.Build(target, cc, opts)
+		if err != nil {
+			return fmt.Errorf("gozero: resolving key %q in etcd %s: %w", key, showHosts(hosts), err)
+		}
+		settling := &settlingResolver{Resolver: inner, built: time.Now()}
+		if !r.set(settling) {
+			settling.Close()
+		}
+		return nil
+	}, cc)
+	return r, nil
+}
+
+// Pauses between two checks of an etcd that failed one.
+const (
+	firstRetry = 500 * time.Millisecond
+	maxRetry   = 10 * time.Second
+)
+
+// etcdResolver is go-zero's resolver once etcd has passed the driver's check.
+type etcdResolver struct {
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	inner  resolver.Resolver
+}
+
+// start runs build until it succeeds or the resolver closes, reporting each
+// failure to cc.
+func (r *etcdResolver) start(ctx context.Context, build func(context.Context) error, cc resolver.ClientConn) {
+	pause := firstRetry
+	for {
+		err := build(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		cc.ReportError(err)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause = min(2*pause, maxRetry)
 	}
-	r, err := b.inner.Build(target, cc, opts)
-	if err != nil {
-		return nil, err
+}
+
+// set installs inner, and reports false when the resolver closed meanwhile.
+func (r *etcdResolver) set(inner resolver.Resolver) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
 	}
-	return &settlingResolver{Resolver: r, built: time.Now()}, nil
+	r.inner = inner
+	return true
+}
+
+func (r *etcdResolver) ResolveNow(o resolver.ResolveNowOptions) {
+	r.mu.Lock()
+	inner := r.inner
+	r.mu.Unlock()
+	if inner != nil {
+		inner.ResolveNow(o)
+	}
+}
+
+func (r *etcdResolver) Close() {
+	r.cancel()
+	r.mu.Lock()
+	r.closed = true
+	inner := r.inner
+	r.inner = nil
+	r.mu.Unlock()
+	if inner != nil {
+		inner.Close()
+	}
 }
 
 // settle is how long a resolver lives at least. go-zero's resolver starts its etcd
@@ -89,8 +175,8 @@ func clusterKey(hosts []string) string {
 }
 
 // configFor returns the account and TLS for a cluster: a registration target's
-// for its own hosts; else Configure's; else the environment's; else the first
-// registration target's. The caller holds d.mu.
+// for its own hosts; else Configure's; else the environment's; else none. A
+// registration target's account never goes to other hosts. The caller holds d.mu.
 func (d *driver) configFor(ck string) (Config, error) {
 	if c, ok := d.targets[ck]; ok {
 		return c, nil
@@ -105,18 +191,13 @@ func (d *driver) configFor(ck string) (Config, error) {
 	if d.envErr != nil {
 		return Config{}, d.envErr
 	}
-	if !d.env.isZero() {
-		return *d.env, nil
-	}
-	if d.fallback != nil {
-		return *d.fallback, nil
-	}
-	return Config{}, nil
+	return *d.env, nil
 }
 
 // prepareResolve gives go-zero the account and TLS for hosts, once, and checks
-// them against etcd until one check passes.
-func (d *driver) prepareResolve(hosts []string, key string) error {
+// them against etcd until one check passes. Its errors name etcd, its hosts and
+// what to check.
+func (d *driver) prepareResolve(ctx context.Context, hosts []string, key string) error {
 	ck := clusterKey(hosts)
 	d.mu.Lock()
 	cfg, err := d.configFor(ck)
@@ -137,7 +218,7 @@ func (d *driver) prepareResolve(hosts []string, key string) error {
 	if checked {
 		return nil
 	}
-	err = checkCluster(hosts, key, cfg)
+	err = checkCluster(ctx, hosts, key, cfg)
 	switch {
 	case err == nil:
 		d.mu.Lock()
@@ -147,10 +228,9 @@ func (d *driver) prepareResolve(hosts []string, key string) error {
 	case isAuthError(err):
 		return fmt.Errorf("gozero: etcd %s refused to let the resolver read key %s as %s: %w "+
 			"(give the driver an account: %s and %s, gozero.Configure, or the registration target)",
-			dtmdriver.Quote(ck), dtmdriver.Quote(key), who(cfg), err, EnvUser, EnvPassword)
+			showHosts(hosts), dtmdriver.Quote(key), who(cfg), err, EnvUser, EnvPassword)
 	default:
-		// Unreachable for now: go-zero's resolver waits for etcd, as it always does.
-		return nil
+		return fmt.Errorf("gozero: resolving key %q: %w", key, err)
 	}
 }
 
@@ -175,35 +255,90 @@ func registerCluster(hosts []string, c Config) error {
 	return nil
 }
 
-// checkCluster reads the keys under key with a client of its own, with the same
-// account and TLS go-zero will use, within checkTimeout. It returns nil when etcd
-// answers, and etcd's error otherwise.
-func checkCluster(hosts []string, key string, c Config) error {
+// probeTimeout bounds one TCP connection attempt to an etcd host: an etcd that
+// takes longer to accept one is as good as away for a call with a deadline.
+const probeTimeout = time.Second
+
+// probe returns nil once one of hosts accepts a TCP connection, and otherwise an
+// error naming etcd, the hosts, each failure and what to check. A refused
+// connection fails at once, where etcd's client would wait for its deadline.
+func probe(ctx context.Context, hosts []string) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	errs := make(chan error, len(hosts))
+	for _, h := range hosts {
+		go func() {
+			var dialer net.Dialer
+			c, err := dialer.DialContext(ctx, "tcp", h)
+			if err == nil {
+				c.Close()
+			}
+			errs <- err
+		}()
+	}
+	var failed []error
+	for range hosts {
+		err := <-errs
+		if err == nil {
+			return nil
+		}
+		failed = append(failed, err)
+	}
+	return unreachable(hosts, errors.Join(failed...))
+}
+
+// unreachable wraps err, why etcd did not answer, with the hosts and what to check.
+func unreachable(hosts []string, err error) error {
+	if isAuthError(err) {
+		return err
+	}
+	return fmt.Errorf("etcd at %s does not answer: %w (check that etcd runs at that address, "+
+		"that this host can reach it, and its TLS settings)", showHosts(hosts), err)
+}
+
+// newClient makes an etcd client for hosts with c's account and TLS. The
+// deadline of ctx, if any, bounds its connection and authentication; the client
+// lives until closed.
+func newClient(ctx context.Context, hosts []string, c Config) (*clientv3.Client, error) {
 	cfg := clientv3.Config{
-		Endpoints:   hosts,
+		Endpoints:   slices.Clone(hosts),
 		DialTimeout: checkTimeout,
 		Username:    c.User,
 		Password:    c.Password,
 		Logger:      zap.NewNop(),
 	}
+	if dl, ok := ctx.Deadline(); ok {
+		cfg.DialTimeout = max(time.Until(dl), time.Millisecond)
+	}
 	if c.hasTLS() {
 		tc, err := tlsConfig(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cfg.TLS = tc
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	return clientv3.New(cfg)
+}
+
+// checkCluster reads the keys under key with a client of its own, with the same
+// account and TLS go-zero will use, within checkTimeout. It returns nil when etcd
+// answers, and why not otherwise.
+func checkCluster(ctx context.Context, hosts []string, key string, c Config) error {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
-	cfg.Context = ctx
-	cli, err := clientv3.New(cfg)
-	if err != nil {
+	if err := probe(ctx, hosts); err != nil {
 		return err
+	}
+	cli, err := newClient(ctx, hosts, c)
+	if err != nil {
+		return unreachable(hosts, err)
 	}
 	defer cli.Close()
 	// go-zero watches key+"/" as a prefix: read the same range.
-	_, err = cli.Get(ctx, key+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
-	return err
+	if _, err := cli.Get(ctx, key+"/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err != nil {
+		return unreachable(hosts, err)
+	}
+	return nil
 }
 
 // isAuthError reports whether etcd refused the account rather than being away.

@@ -10,15 +10,6 @@ import (
 	"github.com/polarismesh/polaris-go/pkg/model"
 )
 
-// ignoreGoroutines are goroutines of polaris-go v1.6.1 that outlive the driver's
-// Close: its process-wide loggers' file rotation, and the 16 workers of its
-// composite circuit-breaker plugin, which is started in every SDK context
-// whatever the configuration says and which SDKContext.Destroy does not stop
-// (its Destroy returns early on the first call, and never cancels the workers'
-// context). The driver creates one SDK context per set of servers and keeps it
-// until Close, so a process leaks these once, not per resolver.
-var ignoreGoroutines = []string{"lumberjack", "circuitbreaker/composite.(*worker).mainLoop"}
-
 func TestConformance(t *testing.T) {
 	// With -short, everything but the Call check runs, without a server.
 	var srv *polaristest.Server
@@ -81,8 +72,23 @@ func TestConformance(t *testing.T) {
 			})
 			return prefix + name + "?namespace=" + DefaultNamespace
 		},
-		CallTimeout:      30 * time.Second,
-		IgnoreGoroutines: append(ignoreGoroutines, "polarismesh/polaris-go"),
+		CallTimeout: 30 * time.Second,
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
+			if srv == nil {
+				t.Skip("-short: needs a Polaris server")
+			}
+			return prefix + srv.GRPCAddr() + "/" + service + "?ttl=2", prefix + service + "?namespace=" + DefaultNamespace
+		},
+		MalformedTargets: []string{
+			"polaris://127.0.0.1:1",
+			"polaris://127.0.0.1:1/dtm/service",
+			"polaris://127.0.0.1:1/dtmservice?colour=blue",
+			"polaris://u:" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
+			"etcd://127.0.0.1:2379/dtmservice",
+		},
+		Listed: func(t *testing.T, service string) []string {
+			return consumerView(t, provider, DefaultNamespace, service)
+		},
 	})
 }
 

@@ -45,7 +45,9 @@
 // seconds (default [DefaultTTL], at most 3600) and "metadata.<key>=<value>"
 // pairs for the instance. The endpoint is dtm's own gRPC address. The driver
 // registers it, sends a heartbeat every half TTL, registers it again when the
-// server has lost it, and deregisters it at [dtmdriver.Close]. It installs no
+// server has lost it, and isolates then deregisters it at [dtmdriver.Close] (a
+// bare deregistration stays unseen by the server's naming cache when dtm's
+// record is older than the server's cache.diffTime). It installs no
 // signal handler: call dtmdriver.Close at shutdown.
 //
 // Resolvers find the Polaris servers, in this order: [Configure]; the

@@ -219,3 +219,23 @@ func startPolaris(t *testing.T) *polaristest.Server {
 	}
 	return polaristest.Start(t)
 }
+
+// consumerView returns the addresses a plain polaris-go consumer in ctx gets for
+// service: healthy and not isolated, as its cache, refreshed from the server's
+// naming cache, holds them.
+func consumerView(t testing.TB, ctx api.SDKContext, ns, service string) []string {
+	t.Helper()
+	resp, err := api.NewConsumerAPIByContext(ctx).GetAllInstances(&api.GetAllInstancesRequest{
+		GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: ns, Service: service},
+	})
+	if err != nil {
+		return nil
+	}
+	var addrs []string
+	for _, inst := range resp.GetInstances() {
+		if inst.IsHealthy() && !inst.IsIsolated() {
+			addrs = append(addrs, net.JoinHostPort(inst.GetHost(), strconv.Itoa(int(inst.GetPort()))))
+		}
+	}
+	return addrs
+}

@@ -25,9 +25,9 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	host, port, err := splitEndpoint(endpoint)
+	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
-		return err
+		return fmt.Errorf("polaris: register in %s/%s: %w", t.ns, t.service, err)
 	}
 	d.mu.Lock()
 	sc := t.server
@@ -137,10 +137,21 @@ func (r *registration) run() {
 	}
 }
 
-// close stops the heartbeats and deregisters the instance.
+// close stops the heartbeats, isolates the instance and deregisters it.
+//
+// The isolation comes first because of the Polaris standalone store: it deletes
+// an instance without touching the modification time that the server's naming
+// cache reads, so with the shipped configuration (cache.diffTime 5s) consumers
+// never see the deregistration of a record older than 5 s. Registering the same
+// instance again with isolate set is an update the cache does see (consumers
+// skip isolated instances), and it makes the record recent, so that the
+// deregistration right after it is seen too.
 func (r *registration) close() error {
 	r.once.Do(func() { close(r.quit) })
 	<-r.done
+	isolate := r.req // polaris-go fills in fields
+	isolate.SetIsolate(true)
+	_, isoErr := r.provider.Register(&isolate)
 	err := r.provider.Deregister(&api.InstanceDeRegisterRequest{InstanceDeRegisterRequest: model.InstanceDeRegisterRequest{
 		Service:      r.req.Service,
 		Namespace:    r.req.Namespace,
@@ -149,9 +160,14 @@ func (r *registration) close() error {
 		ServiceToken: r.req.ServiceToken,
 		InstanceID:   r.id,
 	}})
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("polaris: deregister %s:%d from %s: %w",
 			dtmdriver.Quote(r.req.Host), r.req.Port, dtmdriver.Quote(r.req.Namespace+"/"+r.req.Service), err)
+	case isoErr != nil:
+		return fmt.Errorf("polaris: deregistered %s:%d from %s, but isolating it first failed, so consumers may "+
+			"list it until the server's health check finds it unhealthy: %w",
+			dtmdriver.Quote(r.req.Host), r.req.Port, dtmdriver.Quote(r.req.Namespace+"/"+r.req.Service), isoErr)
 	}
 	return nil
 }

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -170,30 +173,82 @@ func TestInteropGrpcGoPolaris(t *testing.T) {
 }
 
 // TestLeaks checks that Close stops everything the driver started: dtm's
-// heartbeat, the resolvers' watches and the polaris-go SDK context.
+// heartbeat, the resolvers' watches and what polaris-go runs for the driver. A
+// first cycle of registration, resolution and Close may set up what lives for the
+// whole process (polaris-go's loggers, and nothing else); a second must leave the
+// goroutines and file descriptors exactly as the first left them.
 func TestLeaks(t *testing.T) {
 	srv := startPolaris(t)
 	dtmAddr := dtmdrivertest.StartHealthServer(t, "dtm")
+	dir := t.TempDir()
+	cycle := func() {
+		t.Helper()
+		d := newDriver()
+		if err := d.configure(Config{Dir: dir, RefreshInterval: testRefresh}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=2", dtmAddr); err != nil {
+			t.Fatal(err)
+		}
+		conn := dialDriver(t, d, "polaris://dtmservice")
+		if err := checkHealth(t.Context(), conn, "dtm", 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		// A resolver that is still open when the driver closes stops too.
+		rec := newStateRecorder()
+		r := buildResolver(t, d, "polaris://dtmservice", rec)
+		waitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.has(dtmAddr) })
+		conn.Close()
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	base := dtmdrivertest.TrackGoroutines()
+	before := runtime.NumGoroutine()
+	cycle()
+	// The first cycle leaves only polaris-go's process-wide loggers: three
+	// lumberjack files (base, cache, network) in the log directory, each with
+	// its rotation goroutine, made once per directory.
+	base.Check(t, 10*time.Second, "github.com/natefinch/lumberjack.(*Logger).millRun")
+	t.Logf("goroutines: %d before, %d after cycle 1", before, runtime.NumGoroutine())
 	goroutines := dtmdrivertest.TrackGoroutines()
+	fds := dtmdrivertest.TrackFDs()
+	cycle()
+	goroutines.Check(t, 10*time.Second)
+	fds.Check(t, 10*time.Second)
+	t.Logf("goroutines: %d after cycle 2; %d fds", runtime.NumGoroutine(), countFDs())
+}
 
-	d := newDriver()
-	if err := d.configure(Config{Dir: t.TempDir(), RefreshInterval: testRefresh}); err != nil {
+func countFDs() int {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	return len(entries)
+}
+
+// TestCloseWithdrawsOldRegistration: with the Polaris server's shipped
+// configuration (cache.diffTime 5s), a consumer stops listing dtm promptly after
+// Close, even when dtm's record is older than that window. A bare deregistration
+// is never seen by the server's naming cache then: Close isolates dtm first.
+func TestCloseWithdrawsOldRegistration(t *testing.T) {
+	srv := startPolaris(t)
+	consumer := providerSDK(t, srv)
+	d := newTestDriver(t, srv)
+	const service = "dtmservice-old"
+	dtmAddr := dtmdrivertest.StartHealthServer(t, "dtm")
+	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/"+service, dtmAddr); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=2", dtmAddr); err != nil {
-		t.Fatal(err)
+	listed := func() bool { return slices.Contains(consumerView(t, consumer, DefaultNamespace, service), dtmAddr) }
+	waitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
+	select { // age dtm's record past the server's cache window
+	case <-time.After(6 * time.Second):
+	case <-t.Context().Done():
+		return
 	}
-	conn := dialDriver(t, d, "polaris://dtmservice")
-	if err := checkHealth(t.Context(), conn, "dtm", 20*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// A resolver that is still open when the driver closes stops too.
-	rec := newStateRecorder()
-	buildResolver(t, d, "polaris://dtmservice", rec)
-	waitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.has(dtmAddr) })
-	conn.Close()
+	start := time.Now()
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	goroutines.Check(t, 10*time.Second, ignoreGoroutines...)
+	waitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
+	t.Logf("a consumer stopped listing dtm %v after Close began", time.Since(start).Round(time.Millisecond))
 }

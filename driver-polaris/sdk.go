@@ -236,6 +236,7 @@ func (s *sdk) close() {
 		w.halt()
 	}
 	s.ctx.Destroy()
+	stopBreakerWorkers(s.ctx)
 }
 
 // addResolver records r, so that close stops it. It reports false once s is

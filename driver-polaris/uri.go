@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -304,25 +303,4 @@ func splitAddrs(list string) ([]string, string) {
 		addrs = append(addrs, addr)
 	}
 	return addrs, ""
-}
-
-// splitEndpoint splits dtm's endpoint into the host and port Polaris stores.
-func splitEndpoint(endpoint string) (string, int, error) {
-	reject := func(reason string) error {
-		return dtmdriver.URIForm("host:port").Reject(endpoint, reason)
-	}
-	if !dtmdriver.IsHostPort(endpoint) {
-		// Not quoted: the upstream driver took a token here.
-		return "", 0, fmt.Errorf("%w: dtm's endpoint is not host:port; it is dtm's own gRPC address "+
-			"(a token goes in the target's token parameter)", dtmdriver.ErrBadURI)
-	}
-	host, p, err := net.SplitHostPort(endpoint)
-	if err != nil {
-		return "", 0, reject("dtm's endpoint is not host:port")
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil || port < 1 || port > 65535 {
-		return "", 0, reject("port out of range")
-	}
-	return host, port, nil
 }

@@ -30,6 +30,12 @@ func TestConformance(t *testing.T) {
 			"protocol1://[::1]:1,[::1]:2/busi.Busi/TransIn",
 		},
 		Publish: func(t *testing.T, name, addr string) string { return prefix + addr },
+		// No registry: a target of static addresses is accepted and publishes
+		// nothing; the address list itself reaches dtm.
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
+			return prefix + endpoint, prefix + endpoint
+		},
+		MalformedTargets: []string{"protocol1://", "protocol1://localhost", "protocol1://a:1,b"},
 	})
 }
 

@@ -55,8 +55,9 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 	if reason := checkAddrs(strings.TrimPrefix(addrs, "/")); reason != "" {
 		return targetForm.Reject(target, reason)
 	}
-	if !dtmdriver.IsHostPort(endpoint) {
-		return dtmdriver.URIForm("host:port").Reject(endpoint, "dtm's endpoint is not host:port")
+	// FRAMEWORK: keep the core's endpoint policy; publish host and port as given.
+	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
+		return err
 	}
 	return nil
 }

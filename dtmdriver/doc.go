@@ -44,5 +44,7 @@
 // # Writing a driver
 //
 // Start from driver-protocol1, the template, and run the conformance suite in
-// package dtmdrivertest from the driver's tests.
+// package dtmdrivertest from the driver's tests. RegisterGrpcService checks dtm's
+// endpoint with [CheckEndpoint], the one policy every driver applies: host:port,
+// no scheme, no unspecified host.
 package dtmdriver

@@ -49,8 +49,21 @@
 //     does so twice: after the second round, whose connections are closed, no
 //     goroutine that round started is left running (the first round may set up
 //     what a driver keeps for the whole process).
+//   - RegisterEmptyTarget: RegisterGrpcService with an empty target is a no-op.
+//   - RegisterMalformed: [MalformedTargets] and Harness.MalformedTargets, and
+//     [MalformedEndpoints] under a valid target (the core's endpoint policy,
+//     dtmdriver.CheckEndpoint), are refused with errors wrapping dtmdriver.ErrBadURI
+//     that quote no credential; nothing gets listed.
+//   - Register: after RegisterGrpcService with Harness.RegistrationTarget, dtm's
+//     endpoint answers through the driver's own resolver, and Harness.Listed lists it.
+//   - Close: two cycles of registration, a call and Close. After each Close the
+//     registry stops listing dtm and a second Close returns nil; after the second
+//     cycle, the goroutines and file descriptors are those the first left.
 //
-// [TrackGoroutines] gives a driver's own tests the same leak check, for Close.
+// A driver without a registry (the template) returns from RegistrationTarget a
+// target it accepts and a server that reaches the endpoint directly.
+//
+// [TrackGoroutines] and [TrackFDs] give a driver's own tests the same leak checks.
 //
 // [FuzzParseServerMethod] gives a driver a fuzz target with the same invariants.
 package dtmdrivertest

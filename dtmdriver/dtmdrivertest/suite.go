@@ -58,8 +58,28 @@ type Harness struct {
 	// IgnoreGoroutines names goroutines (by a part of their stack) that may outlive
 	// a closed client connection on purpose, such as a framework's process-wide
 	// registry client cache. The Call check fails on any other goroutine that the
-	// calls started and that still runs after their connections are closed.
+	// calls started and that still runs after their connections are closed. The
+	// Close check ignores the same ones.
 	IgnoreGoroutines []string
+
+	// RegistrationTarget returns a registration target under which the driver's
+	// RegisterGrpcService publishes endpoint (a host:port on loopback) as the
+	// service named service, and the server part of a branch URI that reaches what
+	// is published there through the driver's own resolver: the suite appends
+	// "/package.Service/Method". A driver without a registry returns a target it
+	// accepts and a server that reaches endpoint. Nil skips the registration and
+	// Close checks that need a registry; the empty-target and malformed-target
+	// checks run all the same.
+	RegistrationTarget func(t *testing.T, service, endpoint string) (target, server string)
+
+	// MalformedTargets are registration targets the driver must refuse, in
+	// addition to [MalformedTargets].
+	MalformedTargets []string
+
+	// Listed returns the endpoints (host:port) that the registry lists under
+	// service, as a consumer sees them: the Close check waits until dtm's is gone.
+	// Required for a driver that implements dtmdriver.Closer.
+	Listed func(t *testing.T, service string) []string
 }
 
 // RunConformanceTests runs the conformance suite for h.Driver as subtests of t.
@@ -77,6 +97,10 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, h) })
 	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
+	t.Run("RegisterEmptyTarget", func(t *testing.T) { testRegisterEmptyTarget(t, h) })
+	t.Run("RegisterMalformed", func(t *testing.T) { testRegisterMalformed(t, h, name) })
+	t.Run("Register", func(t *testing.T) { testRegister(t, h, name) })
+	t.Run("Close", func(t *testing.T) { testClose(t, h, name) })
 }
 
 func testName(t *testing.T, h Harness, name string) {

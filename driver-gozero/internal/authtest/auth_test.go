@@ -100,6 +100,33 @@ func driver(t *testing.T) dtmdriver.Driver {
 
 func port(e *etcdtest.Etcd) string { return e.Endpoint()[len("127.0.0.1:"):] }
 
+// TestCredentialsStayWithTheirCluster runs first, before any test configures the
+// driver: an account given in one registration target goes to that etcd cluster
+// only. Another cluster (the same server spelt otherwise, which go-zero and the
+// driver take for another) registered without an account gets none, and etcd,
+// with auth on, refuses it.
+func TestCredentialsStayWithTheirCluster(t *testing.T) {
+	e := authEtcd(t)
+	t.Cleanup(func() {
+		if err := dtmdriver.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	a := "[::ffff:7f00:1]:" + port(e)
+	b := "localhost:" + port(e)
+	dtmAddr := dtmdrivertest.StartHealthServer(t, "dtm")
+	if err := driver(t).RegisterGrpcService("etcd://"+a+"/dtmservice-a?user="+dtmUser+"&password="+dtmPassword, dtmAddr); err != nil {
+		t.Fatal(err)
+	}
+	err := driver(t).RegisterGrpcService("etcd://"+b+"/dtmservice-b", dtmAddr)
+	if err == nil {
+		t.Fatalf("registration to %s without an account succeeded: it used %s's account", b, a)
+	}
+	if strings.Contains(err.Error(), "user "+dtmUser) || !strings.Contains(err.Error(), "user name is empty") {
+		t.Errorf("registration to %s without an account: %v; want etcd's refusal of no account", b, err)
+	}
+}
+
 func TestRegisterWithoutAccount(t *testing.T) {
 	e := authEtcd(t)
 	err := driver(t).RegisterGrpcService("etcd://"+e.Endpoint()+"/dtmservice", "127.0.0.1:36790")
