@@ -5,8 +5,10 @@
 // dtm-driver-protocol1 (or none, for plain host:port branch URIs).
 //
 // On SIGINT or SIGTERM it withdraws dtm's registration from the registry
-// (dtmdriver.Close), waiting at most -close-timeout, and exits: clients stop
-// being sent to it at once instead of when a lease or a health check expires.
+// (dtmdriver.Close), waiting at most -close-timeout, keeps serving for -drain
+// while clients' resolvers drop it and calls in flight finish, and exits:
+// clients stop being sent to it at once instead of when a lease or a health
+// check expires, and no call is cut short by the exit.
 //
 // dtm's admin UI is not included (its built assets are not part of dtm's Go
 // module); the HTTP and gRPC APIs are served as by dtm's binary.
@@ -39,8 +41,13 @@ import (
 	_ "github.com/dtmdrivers/drivers/driver-protocol1"
 )
 
-var closeTimeout = flag.Duration("close-timeout", 10*time.Second,
-	"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
+var (
+	closeTimeout = flag.Duration("close-timeout", 10*time.Second,
+		"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
+	drain = flag.Duration("drain", 2*time.Second,
+		"on SIGINT or SIGTERM, how long dtm keeps serving after its registration is withdrawn, "+
+			"while clients' resolvers drop it and calls in flight finish")
+)
 
 func main() {
 	flag.Parse() // dtm's flags (entry defines them) and ours
@@ -54,7 +61,12 @@ func main() {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	sig := <-stop
 	signal.Stop(stop)
-	os.Exit(shutdown(sig, *closeTimeout))
+	code := shutdown(sig, *closeTimeout)
+	if *drain > 0 {
+		slog.Info("dtm: serving calls in flight before exiting", "drain", *drain)
+		<-time.After(*drain)
+	}
+	os.Exit(code)
 }
 
 // selectDriver selects the configured driver before dtm serves. dtm v1.19.0
