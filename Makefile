@@ -48,7 +48,7 @@ test/%:
 # in a network namespace that has only loopback, after building outside it (the
 # namespace has no route to the module proxy; -exec /bin/true builds the test
 # binaries without running their TestMain, which would start dtm out here).
-test/e2e: check-publish
+test/e2e: check-publish redis-server
 	cd e2e && GOWORK=off go build ./... && GOWORK=off go test -race -count=1 -exec /bin/true ./... >/dev/null
 	scripts/loopback-only.sh bash -c 'cd e2e && GOWORK=off go test -race -count=1 ./...'
 
@@ -88,6 +88,13 @@ fuzz/%:
 .PHONY: bench
 bench: ## drivers against upstream and a direct connection: docs/benchmarks.md (needs make tools)
 	scripts/bench.sh
+
+# Two dtm processes share a store in the HA tests: Debian's Redis, installed
+# once (CI runs as root; elsewhere install it yourself).
+.PHONY: redis-server
+redis-server:
+	@command -v redis-server >/dev/null || { echo "installing redis-server (apt-get, once)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
 
 check-publish: ## build client apps outside the repo from the modules laid out as a module proxy at the release version
 	scripts/check-publish.sh

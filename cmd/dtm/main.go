@@ -44,9 +44,9 @@ import (
 var (
 	closeTimeout = flag.Duration("close-timeout", 10*time.Second,
 		"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
-	drain = flag.Duration("drain", 2*time.Second,
+	drain = flag.Duration("drain", 5*time.Second,
 		"on SIGINT or SIGTERM, how long dtm keeps serving after its registration is withdrawn, "+
-			"while clients' resolvers drop it and calls in flight finish")
+			"while clients' resolvers drop it (the Polaris resolver takes up to about 4 s) and calls in flight finish")
 )
 
 func main() {

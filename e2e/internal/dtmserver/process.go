@@ -112,6 +112,16 @@ func (p *Process) Wait(timeout time.Duration) error {
 	}
 }
 
+// Exited reports whether the process has exited.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Output returns what the process wrote to stdout and stderr so far.
 func (p *Process) Output() string { return p.stderr.String() }
 

@@ -19,12 +19,13 @@ import (
 )
 
 // Failover timing: sagas are submitted for before, then one dtm gets the
-// signal, and they go on for after. A saga a stopped dtm had accepted is
-// finished by the other once dtm's retry interval (10 s, its minimum) and
-// cron interval pass.
+// signal, and they go on until after past its exit (at most failoverMax
+// after the signal). A saga a stopped dtm had accepted is finished by the
+// other once dtm's retry interval (10 s, its minimum) and cron interval pass.
 const (
 	failoverBefore = time.Second
-	failoverAfter  = 4 * time.Second
+	failoverAfter  = time.Second
+	failoverMax    = 30 * time.Second
 	failoverFinish = 60 * time.Second
 )
 
@@ -65,7 +66,7 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		attempts []attempt
 	)
 	stopAt := time.Now().Add(failoverBefore)
-	var signalled time.Time
+	var signalled, exited time.Time
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -78,7 +79,10 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 					return
 				}
 			}
-			if !signalled.IsZero() && now.Sub(signalled) > failoverAfter {
+			if !signalled.IsZero() && exited.IsZero() && a.Exited() {
+				exited = now
+			}
+			if (!exited.IsZero() && now.Sub(exited) > failoverAfter) || (!signalled.IsZero() && now.Sub(signalled) > failoverMax) {
 				return
 			}
 			gid := fmt.Sprintf("ha-%s-%d-%d", sc.Name, sig, i)
@@ -126,9 +130,10 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		last := slices.MaxFunc(failed, func(x, y attempt) int { return x.end.Compare(y.end) })
 		window = last.end.Sub(signalled)
 	}
-	t.Logf("%s, %v to one of two dtm: %d sagas submitted, %d succeeded, %d submissions failed "+
-		"(failover window %v after the signal), 0 lost",
-		sc.Name, sig, len(attempts), succeeded, len(failed), window.Round(time.Millisecond))
+	t.Logf("%s, %v to one of two dtm (it exited %v after the signal): %d sagas submitted, %d succeeded, "+
+		"%d submissions failed (failover window %v after the signal), 0 lost",
+		sc.Name, sig, exited.Sub(signalled).Round(time.Millisecond), len(attempts), succeeded, len(failed),
+		window.Round(time.Millisecond))
 	for _, at := range failed {
 		t.Logf("  submit %s at +%v failed: %v", at.gid, at.start.Sub(signalled).Round(time.Millisecond), at.err)
 	}
