@@ -66,7 +66,9 @@ type ports struct {
 	http, serfLAN, server int
 }
 
-// Agent is a Consul agent process started by [Start].
+// Agent is a Consul agent process started by [Start] (a -dev agent on
+// 127.0.0.1) or by [StartCluster] (a server or client agent on a loopback
+// address of its own).
 type Agent struct {
 	bin     string
 	dir     string
@@ -74,6 +76,7 @@ type Agent struct {
 	cfg     config
 	ports   ports
 	client  *http.Client
+	role    role // the zero value is -dev on 127.0.0.1 as NodeName
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -133,7 +136,7 @@ func Start(t testing.TB, opts ...Option) *Agent {
 
 // Addr returns the host:port of the agent's HTTP API.
 func (a *Agent) Addr() string {
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.ports.http))
+	return net.JoinHostPort(a.ip(), strconv.Itoa(a.ports.http))
 }
 
 // URL returns the base URL of the agent's HTTP API, like
@@ -207,35 +210,10 @@ var errAddrInUse = errors.New("address already in use")
 func (a *Agent) start(deadline time.Time) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cmd != nil {
-		return errors.New("agent already running")
-	}
-	logFile, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logStart, exited, err := a.launchLocked()
 	if err != nil {
 		return err
 	}
-	logStart, _ := logFile.Seek(0, io.SeekEnd)
-	fmt.Fprintf(logFile, "==> consultest: %s %s\n", a.bin, strings.Join(a.args(), " "))
-
-	cmd := exec.Command(a.bin, a.args()...)
-	cmd.Dir = a.dir
-	cmd.Stdout = logFile
-	cmd.Stderr = logFile
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return err
-	}
-	// The child has its own copy of the file; ours only writes the
-	// header above.
-	logFile.Close()
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	a.cmd, a.exited = cmd, exited
-
 	if err := a.waitReady(deadline, exited); err != nil {
 		a.stopLocked()
 		if logTail(a.logPath, logStart, "address already in use") {
@@ -246,14 +224,60 @@ func (a *Agent) start(deadline time.Time) error {
 	return nil
 }
 
+// launchLocked runs the agent process and returns where its log began and a
+// channel closed when it exits.
+func (a *Agent) launchLocked() (logStart int64, exited chan struct{}, err error) {
+	if a.cmd != nil {
+		return 0, nil, errors.New("agent already running")
+	}
+	logFile, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return 0, nil, err
+	}
+	logStart, _ = logFile.Seek(0, io.SeekEnd)
+	fmt.Fprintf(logFile, "==> consultest: %s %s\n", a.bin, strings.Join(a.args(), " "))
+
+	cmd := exec.Command(a.bin, a.args()...)
+	cmd.Dir = a.dir
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return 0, nil, err
+	}
+	// The child has its own copy of the file; ours only writes the
+	// header above.
+	logFile.Close()
+	exited = make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	a.cmd, a.exited = cmd, exited
+	return logStart, exited, nil
+}
+
 func (a *Agent) args() []string {
-	p := a.ports
-	return []string{
-		"agent", "-dev",
-		"-node", NodeName,
-		"-bind", "127.0.0.1",
-		"-advertise", "127.0.0.1",
-		"-client", "127.0.0.1",
+	p, ip := a.ports, a.ip()
+	args := []string{"agent"}
+	switch a.role.kind {
+	case dev:
+		args = append(args, "-dev")
+	case server:
+		args = append(args, "-server", "-bootstrap-expect", strconv.Itoa(a.role.expect))
+	}
+	for _, j := range a.role.join {
+		args = append(args, "-retry-join", j)
+	}
+	if len(a.role.join) > 0 {
+		args = append(args, "-retry-interval", "200ms") // 30 s by default
+	}
+	return append(args,
+		"-node", a.node(),
+		"-bind", ip,
+		"-advertise", ip,
+		"-client", ip,
 		"-data-dir", filepath.Join(a.dir, "data"),
 		"-config-file", filepath.Join(a.dir, "consultest.hcl"),
 		"-http-port", strconv.Itoa(p.http),
@@ -265,7 +289,7 @@ func (a *Agent) args() []string {
 		"-grpc-tls-port", "-1",
 		"-https-port", "-1",
 		"-log-level", "info",
-	}
+	)
 }
 
 // writeConfig writes the part of the configuration that has no command-line
@@ -275,6 +299,10 @@ func (a *Agent) writeConfig() error {
 	b.WriteString("disable_update_check = true\n")
 	b.WriteString("ui_config { enabled = false }\n")
 	b.WriteString("connect { enabled = false }\n")
+	if a.role.kind != dev {
+		// Raft timing of -dev: elections in about a second, not five.
+		b.WriteString("performance { raft_multiplier = 1 }\n")
+	}
 	if a.cfg.token != "" {
 		tok := strconv.Quote(a.cfg.token)
 		fmt.Fprintf(&b, "acl {\n  enabled = true\n  default_policy = \"deny\"\n  down_policy = \"extend-cache\"\n"+
@@ -326,11 +354,11 @@ func (a *Agent) ready() error {
 	var node struct {
 		Node *struct{ Node string }
 	}
-	if err := a.getJSON("/v1/catalog/node/"+NodeName, &node); err != nil {
+	if err := a.getJSON("/v1/catalog/node/"+a.node(), &node); err != nil {
 		return err
 	}
-	if node.Node == nil || node.Node.Node != NodeName {
-		return fmt.Errorf("node %s not in the catalog yet", NodeName)
+	if node.Node == nil || node.Node.Node != a.node() {
+		return fmt.Errorf("node %s not in the catalog yet", a.node())
 	}
 	return nil
 }
@@ -388,7 +416,10 @@ func logTail(path string, offset int64, s string) bool {
 
 // freePorts picks distinct free ports on 127.0.0.1. The serf LAN port must
 // be free for both TCP and UDP.
-func freePorts() (ports, error) {
+func freePorts() (ports, error) { return freePortsOn("127.0.0.1") }
+
+// freePortsOn picks the agent's ports, free on the loopback address ip.
+func freePortsOn(ip string) (ports, error) {
 	var (
 		p       ports
 		closers []io.Closer
@@ -400,7 +431,7 @@ func freePorts() (ports, error) {
 	}()
 	pick := func(udp bool) (int, error) {
 		for range 20 {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
+			l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 			if err != nil {
 				return 0, err
 			}
@@ -409,14 +440,14 @@ func freePorts() (ports, error) {
 			if !udp {
 				return port, nil
 			}
-			u, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			u, err := net.ListenPacket("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
 			if err != nil {
 				continue
 			}
 			closers = append(closers, u)
 			return port, nil
 		}
-		return 0, errors.New("no free TCP+UDP port on 127.0.0.1")
+		return 0, fmt.Errorf("no free TCP+UDP port on %s", ip)
 	}
 	var err error
 	if p.http, err = pick(false); err != nil {

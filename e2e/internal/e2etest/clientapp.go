@@ -19,13 +19,13 @@ import (
 // runs it as its own process: it reaches dtm through the driver's URI and
 // submits a saga; the test asks dtm for the outcome.
 func testClientApp(t *testing.T, sc *scenario.Scenario) {
-	runClientApp(t, sc, sc.Name, "-driver", sc.Driver)
+	runClientApp(t, sc, sc.BuildTag(), "-driver", sc.Driver)
 }
 
 // testClientAppUseImport is testClientApp for an app written from dtm's client
 // examples: it imports the driver's "use" package and never calls Use.
 func testClientAppUseImport(t *testing.T, sc *scenario.Scenario) {
-	runClientApp(t, sc, sc.Name+",use")
+	runClientApp(t, sc, sc.BuildTag()+",use")
 }
 
 // runClientApp builds the client app with tags and runs a saga through it.

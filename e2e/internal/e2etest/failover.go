@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -42,10 +43,50 @@ type attempt struct {
 // while one of them is stopped. No saga may be lost: every accepted saga
 // ends succeed, each branch's effect once (the balances), and a submission
 // that failed left either nothing or a saga that also ends succeed.
-func testFailoverSIGTERM(t *testing.T, sc *scenario.Scenario) { testFailover(t, sc, syscall.SIGTERM) }
-func testFailoverSIGKILL(t *testing.T, sc *scenario.Scenario) { testFailover(t, sc, syscall.SIGKILL) }
+func testFailoverSIGTERM(t *testing.T, sc *scenario.Scenario) {
+	testFailover(t, sc, stopDTM(syscall.SIGTERM))
+}
+func testFailoverSIGKILL(t *testing.T, sc *scenario.Scenario) {
+	testFailover(t, sc, stopDTM(syscall.SIGKILL))
+}
 
-func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
+// testRegistryDisrupted is the same with both dtm running while the registry
+// is disrupted (sc.Disrupt: a clustered registry loses its leader).
+func testRegistryDisrupted(t *testing.T, sc *scenario.Scenario) {
+	testFailover(t, sc, disruption{
+		name: "registry",
+		do: func(*dtmserver.Process) (string, error) {
+			return sc.Disrupt()
+		},
+		over: func(_ *dtmserver.Process, since time.Duration) bool { return since > registrySettle },
+	})
+}
+
+// registrySettle is how long sagas go on after the registry is disrupted:
+// a Consul cluster elects a new leader in about 3 s.
+const registrySettle = 8 * time.Second
+
+// disruption is what happens to the first dtm or to the registry while sagas
+// are submitted, and when it is over.
+type disruption struct {
+	name string
+	do   func(a *dtmserver.Process) (what string, err error)
+	over func(a *dtmserver.Process, since time.Duration) bool
+}
+
+// stopDTM stops the first of the two dtm processes with sig; it is over
+// when that process has exited.
+func stopDTM(sig syscall.Signal) disruption {
+	return disruption{
+		name: strconv.Itoa(int(sig)),
+		do: func(a *dtmserver.Process) (string, error) {
+			return sig.String() + " to one of two dtm", a.Signal(sig)
+		},
+		over: func(a *dtmserver.Process, _ time.Duration) bool { return a.Exited() },
+	}
+}
+
+func testFailover(t *testing.T, sc *scenario.Scenario, d disruption) {
 	bin := dtmBinary(t)
 	redis, err := redisstore.Start(t.TempDir())
 	if errors.Is(err, redisstore.ErrNotInstalled) && os.Getenv("DTMDRIVERS_BIN") == "" {
@@ -55,7 +96,7 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	t.Cleanup(redis.Stop)
-	service := fmt.Sprintf("dtmha-%d", sig)
+	service := "dtmha-" + d.name
 	a := startBinaryAs(t, sc, bin, service, redis.Addr())
 	b := startBinaryAs(t, sc, bin, service, redis.Addr())
 	server := binaryServer(sc, a, service)
@@ -66,7 +107,10 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		attempts []attempt
 	)
 	stopAt := time.Now().Add(failoverBefore)
-	var signalled, exited time.Time
+	var (
+		signalled, exited time.Time
+		what              string
+	)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -74,18 +118,19 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 			now := time.Now()
 			if signalled.IsZero() && now.After(stopAt) {
 				signalled = now
-				if err := a.Signal(sig); err != nil {
+				var err error
+				if what, err = d.do(a); err != nil {
 					t.Error(err)
 					return
 				}
 			}
-			if !signalled.IsZero() && exited.IsZero() && a.Exited() {
+			if !signalled.IsZero() && exited.IsZero() && d.over(a, now.Sub(signalled)) {
 				exited = now
 			}
 			if (!exited.IsZero() && now.Sub(exited) > failoverAfter) || (!signalled.IsZero() && now.Sub(signalled) > failoverMax) {
 				return
 			}
-			gid := fmt.Sprintf("ha-%s-%d-%d", sc.Name, sig, i)
+			gid := fmt.Sprintf("ha-%s-%s-%d", sc.Name, d.name, i)
 			s := dtmgrpc.NewSagaGrpc(server, gid).
 				Add(f.uri("TransOut"), f.uri("TransOutRevert"), busi.Transfer{User: payer, Amount: 1}.Encode()).
 				Add(f.uri("TransIn"), f.uri("TransInRevert"), busi.Transfer{User: payee, Amount: 1}.Encode())
@@ -96,12 +141,10 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		}
 	}()
 	<-done
-	if sig == syscall.SIGTERM {
+	if d.name == strconv.Itoa(int(syscall.SIGTERM)) {
 		if err := a.Wait(30 * time.Second); err != nil {
 			t.Errorf("the dtm that got SIGTERM: %v; its output:\n%s", err, a.Output())
 		}
-	} else {
-		_ = a.Wait(10 * time.Second)
 	}
 
 	// Every saga is asked about at the dtm that kept running.
@@ -130,9 +173,9 @@ func testFailover(t *testing.T, sc *scenario.Scenario, sig syscall.Signal) {
 		last := slices.MaxFunc(failed, func(x, y attempt) int { return x.end.Compare(y.end) })
 		window = last.end.Sub(signalled)
 	}
-	t.Logf("%s, %v to one of two dtm (it exited %v after the signal): %d sagas submitted, %d succeeded, "+
-		"%d submissions failed (failover window %v after the signal), 0 lost",
-		sc.Name, sig, exited.Sub(signalled).Round(time.Millisecond), len(attempts), succeeded, len(failed),
+	t.Logf("%s, %s (over %v later): %d sagas submitted, %d succeeded, "+
+		"%d submissions failed (failover window %v), 0 lost",
+		sc.Name, what, exited.Sub(signalled).Round(time.Millisecond), len(attempts), succeeded, len(failed),
 		window.Round(time.Millisecond))
 	for _, at := range failed {
 		t.Logf("  submit %s at +%v failed: %v", at.gid, at.start.Sub(signalled).Round(time.Millisecond), at.err)

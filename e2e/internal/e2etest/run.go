@@ -66,6 +66,9 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 		t.Run("FailoverSIGTERM", func(t *testing.T) { testFailoverSIGTERM(t, sc) })
 		t.Run("FailoverSIGKILL", func(t *testing.T) { testFailoverSIGKILL(t, sc) })
 	}
+	if sc.Disrupt != nil { // last: the registry stays disrupted
+		t.Run("RegistryDisrupted", func(t *testing.T) { testRegistryDisrupted(t, sc) })
+	}
 }
 
 // dtmServer is the dtm address clients use: a URI through the driver.

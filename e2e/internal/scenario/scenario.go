@@ -22,8 +22,11 @@ const DTMService = "dtmservice"
 // Scenario is one driver's row. Its functions are called from one process that
 // runs one dtm server configured with Driver.
 type Scenario struct {
-	// Name is the short name of the driver, e.g. "protocol1".
+	// Name is the short name of the row, e.g. "protocol1".
 	Name string
+	// Tag is the build tag that links the row's driver into cmd/clientapp
+	// and the demo; empty means Name.
+	Tag string
 	// Driver is the driver's registered name, dtm's MicroService.Driver.
 	Driver string
 	// About says in a line what the driver resolves through.
@@ -64,9 +67,22 @@ type Scenario struct {
 	// instances are served.
 	BranchURI func(service, method string) string
 
+	// Disrupt, when not nil, disrupts the registry as an outage would (kills
+	// the leader of a clustered registry) and says what it did. The registry
+	// must keep serving: the end-to-end tests run it while sagas are submitted.
+	Disrupt func() (string, error)
+
 	// ClientAppEnv is the environment a client app of its own (cmd/clientapp)
 	// needs beside its command line, e.g. the registry's address; nil for none.
 	ClientAppEnv func() []string
+}
+
+// BuildTag returns the build tag that links the row's driver in.
+func (sc *Scenario) BuildTag() string {
+	if sc.Tag != "" {
+		return sc.Tag
+	}
+	return sc.Name
 }
 
 // ServeListed starts a plain gRPC server as ServeGRPC does, publishes its address

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	driver "github.com/dtmdrivers/drivers/driver-consul"
@@ -33,10 +34,57 @@ const (
 
 // New returns the row.
 func New() *scenario.Scenario {
+	return row("consul", "Consul's health API with blocking queries; services register with a health check",
+		func() ([]string, func(), string, error) {
+			a, stop, err := consultest.StartMain()
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return []string{a.Addr()}, stop, "Consul agent v1.16.6 (-dev) at " + a.Addr(), nil
+		}, nil)
+}
+
+// NewCluster returns the row in Consul's production shape: three server
+// agents and two client agents, each on a loopback address of its own. Each
+// dtm registers with a client agent (the first dtm with the first, the next
+// with the next), services register with the first and clients resolve
+// through it. Disrupt kills the leader server.
+func NewCluster() *scenario.Scenario {
+	var cluster *consultest.Cluster
+	return row("consul-cluster", "Consul with three servers and a client agent per dtm; the leader is killed while sagas run",
+		func() ([]string, func(), string, error) {
+			c, stop, err := consultest.StartClusterMain(3, 2)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			cluster = c
+			var addrs []string
+			for _, a := range c.Clients {
+				addrs = append(addrs, a.Addr())
+			}
+			return addrs, stop, fmt.Sprintf("Consul v1.16.6, servers %s, %s, %s; client agents %s",
+				c.Servers[0].Addr(), c.Servers[1].Addr(), c.Servers[2].Addr(), strings.Join(addrs, ", ")), nil
+		},
+		func() (string, error) {
+			leader, err := cluster.Leader()
+			if err != nil {
+				return "", err
+			}
+			leader.Kill()
+			return "killed the leader, " + leader.Node(), nil
+		})
+}
+
+// row builds a Consul row on the agents start returns: services and clients
+// use the first; dtm registrations take them in turn.
+func row(name, about string, start func() (agents []string, stop func(), about string, err error),
+	disrupt func() (string, error)) *scenario.Scenario {
 	var (
-		agent  *consultest.Agent
+		agents []string
 		client *api.Client
+		turn   atomic.Int64
 	)
+	agent := func() string { return agents[0] }
 	lookup := func(ctx context.Context, service string) ([]string, error) {
 		if client == nil {
 			return nil, errors.New("consul is not running")
@@ -57,24 +105,26 @@ func New() *scenario.Scenario {
 		return addrs, nil
 	}
 	return &scenario.Scenario{
-		Name:   "consul",
+		Name:   name,
+		Tag:    "consul",
 		Driver: driver.DriverName,
-		About:  "Consul's health API with blocking queries; services register with a health check",
+		About:  about,
 		StartRegistry: func() (func(), string, error) {
-			a, stop, err := consultest.StartMain()
+			a, stop, what, err := start()
 			if err != nil {
 				return nil, "", err
 			}
-			c, err := api.NewClient(&api.Config{Address: a.Addr()})
+			c, err := api.NewClient(&api.Config{Address: a[0]})
 			if err != nil {
 				stop()
 				return nil, "", err
 			}
-			agent, client = a, c
-			return stop, "Consul agent v1.16.6 (-dev) at " + a.Addr(), nil
+			agents, client = a, c
+			return stop, what, nil
 		},
 		Registration: func(grpcAddr string) (string, string) {
-			return "consul://" + agent.Addr() + "/" + dtmService, grpcAddr
+			a := agents[int(turn.Add(1)-1)%len(agents)]
+			return "consul://" + a + "/" + dtmService, grpcAddr
 		},
 		FindDTM: func(ctx context.Context, target string) ([]string, error) {
 			u, err := url.Parse(target)
@@ -84,15 +134,16 @@ func New() *scenario.Scenario {
 			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
 		},
 		Lookup:    lookup,
-		DTMServer: func(string) string { return "consul://" + agent.Addr() + "/" + dtmService },
+		DTMServer: func(string) string { return "consul://" + agent() + "/" + dtmService },
 		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {
 			publish := func(addr string) error { return registerLikeZeroContrib(client, service, addr) }
 			return scenario.ServeListed(service, register, publish, lookup, 20*time.Millisecond)
 		},
 		// go-zero's documented form: the query before the method.
 		BranchURI: func(service, method string) string {
-			return "consul://" + agent.Addr() + "/" + service + "?wait=" + wait + method
+			return "consul://" + agent() + "/" + service + "?wait=" + wait + method
 		},
+		Disrupt: disrupt,
 	}
 }
 
