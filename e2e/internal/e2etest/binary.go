@@ -73,7 +73,10 @@ func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Pro
 // testBinary runs a saga through the dtm binary (cmd/dtm as installed), a
 // process of its own that links every driver and picks this row's from its
 // configuration file; clients reach it through the registry.
-func testBinary(t *testing.T, sc *scenario.Scenario) {
+func testBinary(t *testing.T, sc *scenario.Scenario) { sagaThroughBinary(t, sc) }
+
+// sagaThroughBinary starts the dtm binary for sc and runs a saga through it.
+func sagaThroughBinary(t *testing.T, sc *scenario.Scenario) *dtmserver.Process {
 	p := startBinary(t, sc, dtmBinary(t))
 	server := strings.Replace(sc.DTMServer(p.GrpcAddr), scenario.DTMService, binaryService, 1)
 	f := newFixture(t, sc, "busi-a")
@@ -88,6 +91,7 @@ func testBinary(t *testing.T, sc *scenario.Scenario) {
 		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
 	}
 	f.wantBalances(t, 60, 140)
+	return p
 }
 
 // testBinaryStops sends SIGTERM to a dtm binary and times how long the

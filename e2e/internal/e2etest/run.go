@@ -52,6 +52,8 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 			{"ClientApp", testClientApp},
 			{"ClientAppUseImport", testClientAppUseImport},
 			{"Binary", testBinary},
+			{"BinaryAuth", testBinaryAuth},
+			{"BinaryAuthRefused", testBinaryAuthRefused},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
