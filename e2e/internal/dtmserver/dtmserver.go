@@ -41,6 +41,9 @@ type Config struct {
 	// LogOutput is where dtm logs: "stderr" (the default when ""), "stdout", or
 	// a file path ("/dev/null" to silence it).
 	LogOutput string
+	// Env is added to the environment of a dtm binary (StartProcess), e.g.
+	// DTM_POLARIS_DIR; the in-process server ignores it.
+	Env []string
 }
 
 // Server is the dtm server running in this process.

@@ -45,11 +45,12 @@ func dtmBinary(t *testing.T) string {
 
 // startBinary starts the dtm binary with the row's driver, registered under
 // binaryService, and waits until the registry lists it.
-func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Process {
+func startBinary(t *testing.T, sc *scenario.Scenario, bin string, env ...string) *dtmserver.Process {
 	t.Helper()
 	p, err := dtmserver.StartProcess(bin, dtmserver.Config{
 		Dir:      t.TempDir(),
 		Driver:   sc.Driver,
+		Env:      env,
 		LogLevel: os.Getenv(LogEnv),
 		Registration: func(grpcAddr string) (string, string) {
 			target, endpoint := sc.Registration(grpcAddr)
@@ -75,9 +76,10 @@ func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Pro
 // configuration file; clients reach it through the registry.
 func testBinary(t *testing.T, sc *scenario.Scenario) { sagaThroughBinary(t, sc) }
 
-// sagaThroughBinary starts the dtm binary for sc and runs a saga through it.
-func sagaThroughBinary(t *testing.T, sc *scenario.Scenario) *dtmserver.Process {
-	p := startBinary(t, sc, dtmBinary(t))
+// sagaThroughBinary starts the dtm binary for sc, with env added to its
+// environment, and runs a saga through it.
+func sagaThroughBinary(t *testing.T, sc *scenario.Scenario, env ...string) *dtmserver.Process {
+	p := startBinary(t, sc, dtmBinary(t), env...)
 	server := strings.Replace(sc.DTMServer(p.GrpcAddr), scenario.DTMService, binaryService, 1)
 	f := newFixture(t, sc, "busi-a")
 	gid := newGid(t, server)

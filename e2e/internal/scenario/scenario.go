@@ -87,6 +87,11 @@ type Secured struct {
 	// Secrets are the passwords and tokens in play, right and wrong: none may
 	// appear in what dtm or our code prints.
 	Secrets []string
+	// BinaryEnv is added to the dtm binary's environment.
+	BinaryEnv []string
+	// LogDirs hold files that the registry's client library writes in the dtm
+	// binary's process (polaris-go's logs), to be searched for Secrets.
+	LogDirs []string
 }
 
 // Refusal is a registration of dtm that a registry with authentication on

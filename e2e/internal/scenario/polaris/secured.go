@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,8 @@ func startSecured(t *testing.T, rowDir string) *scenario.Secured {
 				Registration: func(grpcAddr string) (string, string) { return target + "&token=" + wrongToken, grpcAddr }},
 		},
 		Secrets: []string{token, url.QueryEscape(token), wrongToken},
+		// polaris-go's cache and logs in the dtm binary's process.
+		BinaryEnv: []string{driver.EnvDir + "=" + filepath.Join(dir, "dtm")},
+		LogDirs:   []string{filepath.Join(dir, "dtm")},
 	}
 }
