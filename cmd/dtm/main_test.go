@@ -40,6 +40,37 @@ func TestConflictPolicySetFirst(t *testing.T) {
 	}
 }
 
+// TestAuthProtoShadowsNoType: with two files named "auth.proto", a lookup
+// by that path is ambiguous, so the imports of it in other files' descriptors
+// are placeholders (polaris-go's response.proto; etcd's rpc.proto imports
+// "etcd/api/authpb/auth.proto", a placeholder with or without polaris-go).
+// The fields of those files that hold auth.proto's messages still have the
+// real message descriptors: the generated code links them by Go type, not by
+// path.
+func TestAuthProtoShadowsNoType(t *testing.T) {
+	for _, tc := range []struct{ message, field, want protoreflect.FullName }{
+		{"v1.Response", "user", "v1.User"},
+		{"v1.Response", "userGroup", "v1.UserGroup"},
+		{"v1.Response", "loginResponse", "v1.LoginResponse"},
+		{"etcdserverpb.AuthRoleGetResponse", "perm", "authpb.Permission"},
+	} {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(tc.message)
+		if err != nil {
+			t.Errorf("%s: %v", tc.message, err)
+			continue
+		}
+		f := d.(protoreflect.MessageDescriptor).Fields().ByName(tc.field.Name())
+		if f == nil || f.Message() == nil {
+			t.Errorf("%s has no message field %s", tc.message, tc.field)
+			continue
+		}
+		if m := f.Message(); m.FullName() != tc.want || m.IsPlaceholder() || m.ParentFile().Path() != "auth.proto" {
+			t.Errorf("%s.%s is %s (placeholder %v, in %q), want %s from auth.proto",
+				tc.message, tc.field, m.FullName(), m.IsPlaceholder(), m.ParentFile().Path(), tc.want)
+		}
+	}
+}
+
 func TestVersionNamesDtmAndOurs(t *testing.T) {
 	v := Version()
 	for _, want := range []string{"v1.19.0", "dtmdrivers cmd/dtm", "driver-gozero"} {

@@ -3,7 +3,7 @@
 // [Start] runs the server built by tools/polaris (Polaris v1.18.1) in
 // standalone mode: one process, its data in a BoltDB file, its HTTP API and
 // its gRPC discovery API on free ports of 127.0.0.1 and no other listener,
-// no authentication. Its working directory is the test's temporary
+// no authentication unless started [WithAuth]. Its working directory is the test's temporary
 // directory, which holds its configuration (conf/polaris-server.yaml, made
 // from polaris-server.yaml.tmpl), its data (polaris.bolt) and its logs.
 // Start returns once both APIs answer and the server has registered itself
@@ -37,6 +37,14 @@
 // (consumer.localCache.serviceRefreshInterval): a registration, an
 // isolation or a deregistration reaches a polaris-go consumer 1 to 5
 // seconds later. [Server.Instances] sees it at once.
+//
+// # Authentication
+//
+// [WithAuth] turns Polaris' authentication on for the console and the client
+// APIs, strictly: a request without a valid token is refused (code 401000 and
+// the like), not served as an anonymous user. [Server.Token] returns the
+// token to send, the administrator's ([AdminToken]), which the server creates
+// in a new store. polaris-go sends it as global.serverConnector.token.
 //
 // # Faults
 //

@@ -40,6 +40,22 @@ type Option func(*config)
 
 type config struct {
 	startTimeout time.Duration
+	auth         bool
+}
+
+// AdminToken is the token of the administrator ("polaris") that Polaris
+// v1.18.1 creates in a new store (store/boltdb/default.go), valid with the
+// default salt. A server started [WithAuth] takes it on every API.
+const AdminToken = "nu/0WRA4EqSR1FagrjRj0fZwPXuGlMpX+zCuWu4uMqy8xr1vRjisSbA25aAC3mtU8MeeRsKhQiDAynUR09I="
+
+// WithAuth starts the server with authentication on, as Polaris v1.18.1 turns
+// it on (auth.strategy.option): consoleOpen and clientOpen, both strict, so
+// that a request without a valid token is refused instead of served as an
+// anonymous user. Clients send [Server.Token] (polaris-go:
+// global.serverConnector.token; HTTP: the X-Polaris-Token header); the
+// helpers of this package send it themselves.
+func WithAuth() Option {
+	return func(c *config) { c.auth = true }
 }
 
 // WithStartTimeout sets how long [Start] and [Server.Restart] wait for the
@@ -115,6 +131,15 @@ func (s *Server) GRPCAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.grpcPort))
 }
 
+// Token returns the token clients send: [AdminToken] for a server started
+// [WithAuth], "" otherwise.
+func (s *Server) Token() string {
+	if s.cfg.auth {
+		return AdminToken
+	}
+	return ""
+}
+
 // Dir returns the server's working directory: its configuration, its
 // BoltDB file polaris.bolt and its logs.
 func (s *Server) Dir() string { return s.dir }
@@ -187,7 +212,10 @@ func (s *Server) start(deadline time.Time) error {
 
 func (s *Server) writeConfig() error {
 	var buf bytes.Buffer
-	if err := configTmpl.Execute(&buf, struct{ HTTPPort, GRPCPort int }{s.httpPort, s.grpcPort}); err != nil {
+	if err := configTmpl.Execute(&buf, struct {
+		HTTPPort, GRPCPort int
+		Auth               bool
+	}{s.httpPort, s.grpcPort, s.cfg.auth}); err != nil {
 		return err
 	}
 	p := filepath.Join(s.dir, filepath.FromSlash(configPath))
@@ -352,12 +380,17 @@ func (s *Server) SetIsolated(t testing.TB, namespace, service, host string, port
 
 // discover asks the HTTP client API for the instances a client would get.
 func (s *Server) discover(namespace, service string) ([]Instance, error) {
+	return s.discoverToken(s.Token(), namespace, service)
+}
+
+// discoverToken is discover with token sent, or none if empty.
+func (s *Server) discoverToken(token, namespace, service string) ([]Instance, error) {
 	req := map[string]any{
 		"type":    1, // INSTANCE
 		"service": map[string]string{"namespace": namespace, "name": service},
 	}
 	var r polarisResponse
-	if err := s.do(http.MethodPost, "/v1/Discover", req, &r); err != nil {
+	if err := s.doToken(token, http.MethodPost, "/v1/Discover", req, &r); err != nil {
 		return nil, err
 	}
 	switch r.Code {
@@ -373,6 +406,11 @@ func (s *Server) discover(namespace, service string) ([]Instance, error) {
 // API answers errors with a JSON body and a 4xx or 5xx status: the body's
 // code is what counts.
 func (s *Server) do(method, path string, body, v any) error {
+	return s.doToken(s.Token(), method, path, body, v)
+}
+
+// doToken is do with token sent as X-Polaris-Token, or none if empty.
+func (s *Server) doToken(token, method, path string, body, v any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -386,6 +424,9 @@ func (s *Server) do(method, path string, body, v any) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("X-Polaris-Token", token)
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return err

@@ -258,3 +258,40 @@ func TestTail(t *testing.T) {
 		}
 	}
 }
+
+// TestStartWithAuth: with auth on, the helpers' requests (they send the
+// token) pass, and requests without a token or with a wrong one are refused,
+// reads and registrations alike.
+func TestStartWithAuth(t *testing.T) {
+	s := Start(t, WithAuth())
+	if s.Token() != AdminToken {
+		t.Fatalf("Token() = %q, want the administrator's", s.Token())
+	}
+	const ns, svc = "default", "polaristest.auth"
+	register(t, s, ns, svc, "127.0.0.1", 9001)
+	if got := s.Instances(t, ns, svc); len(got) != 1 || got[0].Port != 9001 {
+		t.Fatalf("Instances with the token = %+v, want 127.0.0.1:9001", got)
+	}
+	for _, token := range []string{"", "not-a-token"} {
+		anon := &Server{httpPort: s.httpPort, grpcPort: s.grpcPort}
+		var r polarisResponse
+		err := anon.doToken(token, "POST", "/v1/RegisterInstance", map[string]any{
+			"namespace": ns, "service": svc, "host": "127.0.0.1", "port": 9002,
+		}, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Code == codeOK {
+			t.Errorf("registration with token %q accepted", token)
+		}
+		t.Logf("registration with token %q: code %d: %s", token, r.Code, r.Info)
+		if _, err := anon.discoverToken(token, ns, svc); err == nil {
+			t.Errorf("discovery with token %q answered", token)
+		} else {
+			t.Logf("discovery with token %q: %v", token, err)
+		}
+	}
+	if got := s.Instances(t, ns, svc); len(got) != 1 {
+		t.Errorf("Instances after the refused registrations = %+v, want only 127.0.0.1:9001", got)
+	}
+}

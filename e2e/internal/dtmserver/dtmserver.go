@@ -45,6 +45,9 @@ type Config struct {
 	// by every dtm configured with it; "" means BoltDB in Dir. StartProcess
 	// only.
 	Redis string
+	// Env is added to the environment of a dtm binary (StartProcess), e.g.
+	// DTM_POLARIS_DIR; the in-process server ignores it.
+	Env []string
 }
 
 // Server is the dtm server running in this process.

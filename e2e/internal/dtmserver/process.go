@@ -68,6 +68,9 @@ func StartProcess(bin string, c Config) (*Process, error) {
 	p := &Process{Server: s, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, "-c", confPath)
 	p.cmd.Dir = c.Dir // BoltDB opens ./dtm.bolt
+	if len(c.Env) > 0 {
+		p.cmd.Env = append(os.Environ(), c.Env...)
+	}
 	p.cmd.Stdout = p.stderr
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {

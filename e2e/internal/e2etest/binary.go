@@ -45,7 +45,7 @@ func dtmBinary(t *testing.T) string {
 
 // startBinary starts the dtm binary with the row's driver, registered under
 // binaryService, and waits until the registry lists it.
-func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Process {
+func startBinary(t *testing.T, sc *scenario.Scenario, bin string, env ...string) *dtmserver.Process {
 	t.Helper()
 	return startBinaryAs(t, sc, bin, binaryService, "")
 }
@@ -53,11 +53,12 @@ func startBinary(t *testing.T, sc *scenario.Scenario, bin string) *dtmserver.Pro
 // startBinaryAs starts the dtm binary registered under service, its data in
 // the Redis server at redis ("" for BoltDB of its own), and waits until the
 // registry lists it.
-func startBinaryAs(t *testing.T, sc *scenario.Scenario, bin, service, redis string) *dtmserver.Process {
+func startBinaryAs(t *testing.T, sc *scenario.Scenario, bin, service, redis string, env ...string) *dtmserver.Process {
 	t.Helper()
 	p, err := dtmserver.StartProcess(bin, dtmserver.Config{
 		Dir:      t.TempDir(),
 		Driver:   sc.Driver,
+		Env:      env,
 		LogLevel: os.Getenv(LogEnv),
 		Redis:    redis,
 		Registration: func(grpcAddr string) (string, string) {
@@ -82,8 +83,12 @@ func startBinaryAs(t *testing.T, sc *scenario.Scenario, bin, service, redis stri
 // testBinary runs a saga through the dtm binary (cmd/dtm as installed), a
 // process of its own that links every driver and picks this row's from its
 // configuration file; clients reach it through the registry.
-func testBinary(t *testing.T, sc *scenario.Scenario) {
-	p := startBinary(t, sc, dtmBinary(t))
+func testBinary(t *testing.T, sc *scenario.Scenario) { sagaThroughBinary(t, sc) }
+
+// sagaThroughBinary starts the dtm binary for sc, with env added to its
+// environment, and runs a saga through it.
+func sagaThroughBinary(t *testing.T, sc *scenario.Scenario, env ...string) *dtmserver.Process {
+	p := startBinary(t, sc, dtmBinary(t), env...)
 	server := binaryServer(sc, p, binaryService)
 	f := newFixture(t, sc, "busi-a")
 	gid := newGid(t, server)
@@ -97,6 +102,7 @@ func testBinary(t *testing.T, sc *scenario.Scenario) {
 		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
 	}
 	f.wantBalances(t, 60, 140)
+	return p
 }
 
 // binaryServer is the URI through which clients reach the dtm binaries

@@ -36,11 +36,12 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 		}
 		t.Fatal("e2etest.Run needs e2etest.Main in TestMain")
 	}
+	type test struct {
+		name string
+		run  func(*testing.T, *scenario.Scenario)
+	}
 	t.Run("Transactions", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			run  func(*testing.T, *scenario.Scenario)
-		}{
+		tests := []test{
 			{"DTMRegistered", testDTMRegistered},
 			{"SagaSucceeds", testSagaSucceeds},
 			{"SagaRollsBack", testSagaRollsBack},
@@ -52,7 +53,11 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 			{"ClientApp", testClientApp},
 			{"ClientAppUseImport", testClientAppUseImport},
 			{"Binary", testBinary},
-		} {
+		}
+		if sc.StartSecured != nil { // rows whose registry has authentication
+			tests = append(tests, test{"BinaryAuth", testBinaryAuth}, test{"BinaryAuthRefused", testBinaryAuthRefused})
+		}
+		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				tc.run(t, sc)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"testing"
 	"time"
 
 	"google.golang.org/grpc"
@@ -72,6 +73,11 @@ type Scenario struct {
 	// must keep serving: the end-to-end tests run it while sagas are submitted.
 	Disrupt func() (string, error)
 
+	// StartSecured starts, for one test, a registry of the row's kind with
+	// authentication on, and returns the row against it. Nil when the
+	// driver's registry has no authentication.
+	StartSecured func(t *testing.T) *Secured
+
 	// ClientAppEnv is the environment a client app of its own (cmd/clientapp)
 	// needs beside its command line, e.g. the registry's address; nil for none.
 	ClientAppEnv func() []string
@@ -83,6 +89,36 @@ func (sc *Scenario) BuildTag() string {
 		return sc.Tag
 	}
 	return sc.Name
+}
+
+// Secured is a row against a registry of its own with authentication on, for
+// the dtm binary's tests: Registration's target carries dtm's credentials,
+// Serve registers business instances with the services' own, FindDTM and
+// Lookup read with an account that may, and BranchURI names services in it.
+// DTMServer reaches dtm from the test process.
+type Secured struct {
+	*Scenario
+	// Refused are registrations the registry must refuse.
+	Refused []Refusal
+	// Secrets are the passwords and tokens in play, right and wrong: none may
+	// appear in what dtm or our code prints.
+	Secrets []string
+	// BinaryEnv is added to the dtm binary's environment.
+	BinaryEnv []string
+	// LogDirs hold files that the registry's client library writes in the dtm
+	// binary's process (polaris-go's logs), to be searched for Secrets.
+	LogDirs []string
+}
+
+// Refusal is a registration of dtm that a registry with authentication on
+// refuses.
+type Refusal struct {
+	// Name says what is wrong with it, e.g. "no token".
+	Name string
+	// Registration is dtm's MicroService.Target and EndPoint.
+	Registration func(grpcAddr string) (target, endpoint string)
+	// Want is what dtm's output says, in part, when the registry refuses it.
+	Want string
 }
 
 // ServeListed starts a plain gRPC server as ServeGRPC does, publishes its address

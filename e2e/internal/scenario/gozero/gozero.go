@@ -47,17 +47,7 @@ func New() *scenario.Scenario {
 		if client == nil {
 			return nil, errors.New("etcd is not running")
 		}
-		// go-zero's publisher writes key/<lease id> (or key/<id>) = host:port.
-		resp, err := client.Get(ctx, key+"/", clientv3.WithPrefix())
-		if err != nil {
-			return nil, err
-		}
-		var addrs []string
-		for _, kv := range resp.Kvs {
-			addrs = append(addrs, string(kv.Value))
-		}
-		slices.Sort(addrs)
-		return addrs, nil
+		return listKey(ctx, client, key)
 	}
 	return &scenario.Scenario{
 		Name:   "gozero",
@@ -89,36 +79,61 @@ func New() *scenario.Scenario {
 			return "etcd://" + etcd.Endpoint() + "/" + dtmKey, grpcAddr
 		},
 		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			u, err := url.Parse(target)
-			if err != nil {
-				return nil, err
-			}
-			return list(ctx, strings.TrimPrefix(u.Path, "/"))
+			return findDTM(ctx, target, list)
 		},
 		Lookup:    list,
 		DTMServer: func(string) string { return "etcd://" + etcd.Endpoint() + "/" + dtmKey },
 		Serve: func(svc string, register func(*grpc.Server)) (string, func(), error) {
-			return serveZrpc(etcd.Endpoints(), svc, register, list)
+			return serveZrpc(discov.EtcdConf{Hosts: etcd.Endpoints(), Key: svc}, register, list)
 		},
 		// Both of the driver's etcd forms in every transaction: the legacy one
 		// (the key in the path) for TransOut*, go-zero's current one (the hosts
 		// in the path, the key in the query) for the rest.
-		BranchURI: func(svc, method string) string {
-			if strings.HasPrefix(method, "/busi.Busi/TransOut") {
-				return "etcd://" + etcd.Endpoint() + "/" + svc + method
-			}
-			return "etcd:///" + etcd.Endpoint() + "?key=" + svc + method
-		},
+		BranchURI:    func(svc, method string) string { return branchURI(etcd.Endpoint(), svc, method) },
+		StartSecured: startSecured,
 	}
 }
 
-// serveZrpc starts a go-zero zrpc server for key with go-zero's default
+// listKey returns what go-zero publishers registered under key: they write
+// key/<lease id> (or key/<id>) = host:port.
+func listKey(ctx context.Context, client *clientv3.Client, key string) ([]string, error) {
+	resp, err := client.Get(ctx, key+"/", clientv3.WithPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("reading etcd key %s/: %w", key, err)
+	}
+	var addrs []string
+	for _, kv := range resp.Kvs {
+		addrs = append(addrs, string(kv.Value))
+	}
+	slices.Sort(addrs)
+	return addrs, nil
+}
+
+// findDTM lists what dtm registered under target's key.
+func findDTM(ctx context.Context, target string, list func(context.Context, string) ([]string, error)) ([]string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, strings.TrimPrefix(u.Path, "/"))
+}
+
+// branchURI names method of svc in the etcd at endpoint.
+func branchURI(endpoint, svc, method string) string {
+	if strings.HasPrefix(method, "/busi.Busi/TransOut") {
+		return "etcd://" + endpoint + "/" + svc + method
+	}
+	return "etcd:///" + endpoint + "?key=" + svc + method
+}
+
+// serveZrpc starts a go-zero zrpc server for etcd.Key with go-zero's default
 // configuration (middlewares, health, timeout), registered in etcd by zrpc
-// itself, and returns once it accepts connections and etcd lists it. zrpc's
+// itself (with etcd's account, if any), and returns once it accepts connections and etcd lists it. zrpc's
 // own Stop does not stop the gRPC server: stop stops the server zrpc built,
 // and the registration stays, as after a crash until its lease expires.
-func serveZrpc(hosts []string, key string, register func(*grpc.Server),
+func serveZrpc(etcd discov.EtcdConf, register func(*grpc.Server),
 	list func(context.Context, string) ([]string, error)) (string, func(), error) {
+	key := etcd.Key
 	listenOn, err := scenario.FreeAddr()
 	if err != nil {
 		return "", nil, err
@@ -132,7 +147,7 @@ func serveZrpc(hosts []string, key string, register func(*grpc.Server),
 	c.Log.Level = "error"
 	c.Log.Stat = false
 	c.ListenOn = listenOn
-	c.Etcd = discov.EtcdConf{Hosts: hosts, Key: key}
+	c.Etcd = etcd
 	built := make(chan *grpc.Server, 1)
 	srv, err := zrpc.NewServer(c, func(s *grpc.Server) {
 		register(s)

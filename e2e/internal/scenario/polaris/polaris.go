@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	driver "github.com/dtmdrivers/drivers/driver-polaris"
@@ -47,20 +48,7 @@ func New() *scenario.Scenario {
 		if consumer == nil {
 			return nil, errors.New("polaris is not running")
 		}
-		resp, err := consumer.GetAllInstances(&api.GetAllInstancesRequest{GetAllInstancesRequest: model.GetAllInstancesRequest{
-			Namespace: namespace, Service: service,
-		}})
-		if err != nil {
-			return nil, err
-		}
-		var addrs []string
-		for _, in := range resp.GetInstances() {
-			if in.IsHealthy() && !in.IsIsolated() {
-				addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
-			}
-		}
-		slices.Sort(addrs)
-		return addrs, nil
+		return listInstances(consumer, service)
 	}
 	return &scenario.Scenario{
 		Name:   "polaris",
@@ -77,7 +65,7 @@ func New() *scenario.Scenario {
 			}
 			// The driver's polaris-go files (cache, logs) in dtm's process.
 			os.Setenv(driver.EnvDir, filepath.Join(dir, "driver"))
-			sdk, err := newSDK(s.GRPCAddr(), filepath.Join(dir, "sdk"))
+			sdk, err := newSDK(s.GRPCAddr(), filepath.Join(dir, "sdk"), "")
 			if err != nil {
 				stop()
 				os.RemoveAll(dir)
@@ -107,7 +95,8 @@ func New() *scenario.Scenario {
 			publish := func(addr string) error { return registerLikeGrpcGoPolaris(provider, service, addr) }
 			return scenario.ServeListed(service, register, publish, lookup, 50*time.Millisecond)
 		},
-		BranchURI: func(service, method string) string { return "polaris://" + service + method },
+		BranchURI:    func(service, method string) string { return "polaris://" + service + method },
+		StartSecured: func(t *testing.T) *scenario.Secured { return startSecured(t, dir) },
 		ClientAppEnv: func() []string {
 			return []string{
 				driver.EnvAddresses + "=" + srv.GRPCAddr(),
@@ -117,13 +106,36 @@ func New() *scenario.Scenario {
 	}
 }
 
+// listInstances returns the healthy, not isolated instances of service, as
+// consumer sees them.
+func listInstances(consumer api.ConsumerAPI, service string) ([]string, error) {
+	resp, err := consumer.GetAllInstances(&api.GetAllInstancesRequest{GetAllInstancesRequest: model.GetAllInstancesRequest{
+		Namespace: namespace, Service: service,
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("instances of %s/%s: %w", namespace, service, err)
+	}
+	var addrs []string
+	for _, in := range resp.GetInstances() {
+		if in.IsHealthy() && !in.IsIsolated() {
+			addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
+		}
+	}
+	slices.Sort(addrs)
+	return addrs, nil
+}
+
 // newSDK is a plain polaris-go SDK context, as a service built with
-// grpc-go-polaris (or any polaris-go user) has, with its files under dir.
-func newSDK(addr, dir string) (api.SDKContext, error) {
+// grpc-go-polaris (or any polaris-go user) has, with its files under dir,
+// sending token to the server if not empty.
+func newSDK(addr, dir, token string) (api.SDKContext, error) {
 	if err := api.SetLoggersDir(filepath.Join(dir, "log")); err != nil {
 		return nil, err
 	}
 	cfg := config.NewDefaultConfiguration([]string{addr})
+	if token != "" {
+		cfg.GetGlobal().GetServerConnector().SetToken(token)
+	}
 	cfg.GetConsumer().GetLocalCache().SetPersistDir(filepath.Join(dir, "backup"))
 	cfg.GetConsumer().GetLocalCache().SetServiceRefreshInterval(refresh)
 	cfg.GetConfigFile().GetLocalCache().SetPersistDir(filepath.Join(dir, "config"))
