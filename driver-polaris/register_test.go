@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -87,7 +89,8 @@ func TestRegisterDtm(t *testing.T) {
 	d := newDriver()
 	var logs syncBuffer
 	d.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if err := d.configure(Config{Dir: t.TempDir(), RefreshInterval: testRefresh}); err != nil {
+	dir := t.TempDir()
+	if err := d.configure(Config{Dir: dir, RefreshInterval: testRefresh}); err != nil {
 		t.Fatal(err)
 	}
 	dtmAddr := dtmdrivertest.StartHealthServer(t, "dtm")
@@ -134,6 +137,21 @@ func TestRegisterDtm(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), dtmdrivertest.Secret) {
 		t.Errorf("the driver logged the token:\n%s", logs.String())
+	}
+	// polaris-go writes its configuration, the token included, to its log
+	// files at level info.
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err == nil && strings.Contains(string(data), dtmdrivertest.Secret) {
+			t.Errorf("polaris-go wrote the token into %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
 

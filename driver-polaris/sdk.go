@@ -129,7 +129,8 @@ var (
 )
 
 // setLoggersDir points polaris-go's loggers (global to the process) to dir, once
-// per distinct dir.
+// per distinct dir, at level warn: at info, polaris-go writes its whole
+// configuration, the server token included, when an SDK context starts.
 func setLoggersDir(dir string) error {
 	loggersMu.Lock()
 	defer loggersMu.Unlock()
@@ -137,6 +138,9 @@ func setLoggersDir(dir string) error {
 		return nil
 	}
 	if err := api.SetLoggersDir(dir); err != nil {
+		return err
+	}
+	if err := api.SetLoggersLevel(api.WarnLog); err != nil {
 		return err
 	}
 	loggersDir = dir

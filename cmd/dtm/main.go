@@ -53,10 +53,11 @@ func main() {
 	flag.Parse() // dtm's flags (entry defines them) and ours
 	selectDriver()
 	version := Version()
-	app, _ := entry.Main(&version) // starts dtm and returns at once
+	app, conf := entry.Main(&version) // starts dtm and returns at once
 	if app == nil {
 		return // -v or -h
 	}
+	logConfig(version, conf)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	sig := <-stop
@@ -79,12 +80,22 @@ func selectDriver() {
 	if flagSet("v") || flagSet("h") || flag.NArg() > 0 {
 		return
 	}
-	logger.InitLog("error") // dtm prints the loaded configuration once, below
+	// dtm logs its whole configuration at info as it loads it, before it
+	// sets its log level: passwords and tokens included. Errors only until
+	// dtm sets the configured level; logConfig says what was loaded, redacted.
+	logger.InitLog("error")
 	config.MustLoadConfig(flag.Lookup("c").Value.String())
-	logger.InitLog("info")
 	if err := dtmdriver.Use(config.Config.MicroService.Driver); err != nil {
 		logger.FatalIfError(err)
 	}
+}
+
+// logConfig logs what dtm's configuration dump would, without credentials.
+func logConfig(version string, conf *config.Type) {
+	logger.Infof("dtm %s: config %q: MicroService driver %s, target %s, endpoint %s; store %s at %s:%d; "+
+		"HTTP port %d, gRPC port %d", version, flag.Lookup("c").Value.String(),
+		conf.MicroService.Driver, dtmdriver.Redact(conf.MicroService.Target), conf.MicroService.EndPoint,
+		conf.Store.Driver, conf.Store.Host, conf.Store.Port, conf.HTTPPort, conf.GrpcPort)
 }
 
 func flagSet(name string) bool {
