@@ -10,7 +10,7 @@ require (
 
 require (
 	github.com/armon/go-metrics v0.4.1 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
 	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/go-resty/resty/v2 v2.7.0 // indirect

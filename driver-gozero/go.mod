@@ -18,7 +18,7 @@ require (
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.5.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
 	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/emicklei/go-restful/v3 v3.12.2 // indirect

@@ -13,7 +13,7 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dlclark/regexp2 v1.7.0 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
 	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
 	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect

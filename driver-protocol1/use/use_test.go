@@ -4,24 +4,16 @@ import (
 	"strings"
 	"testing"
 
-	upstream "github.com/dtm-labs/dtmdriver"
 	protocol1 "github.com/dtmdrivers/drivers/driver-protocol1"
 	_ "github.com/dtmdrivers/drivers/driver-protocol1/use"
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
 // The import alone selects the driver, here and in the registry that
 // github.com/dtm-labs/client and the dtm server look drivers up in.
 func TestImportSelectsDriver(t *testing.T) {
-	if got := dtmdriver.GetDriver().GetName(); got != protocol1.DriverName {
-		t.Errorf("dtmdriver.GetDriver() = %q, want %q", got, protocol1.DriverName)
-	}
-	if got := upstream.GetDriver().GetName(); got != protocol1.DriverName {
-		t.Errorf("github.com/dtm-labs/dtmdriver GetDriver() = %q, want %q", got, protocol1.DriverName)
-	}
-	if err := dtmdriver.Use(dtmdriver.DefaultName); err == nil {
-		t.Error("Use(default) after the import succeeded: want an error naming the driver in use")
-	}
+	dtmdrivertest.CheckSelectedByImport(t, protocol1.DriverName)
 }
 
 // A second driver after the import is a program that cannot work: MustUse

@@ -95,14 +95,9 @@ func StartClusterMain(servers, clients int, opts ...Option) (c *Cluster, stop fu
 	for _, o := range opts {
 		o(&cfg)
 	}
-	wd, err := os.Getwd()
+	bin, err := mainBinary()
 	if err != nil {
-		return nil, nil, fmt.Errorf("consultest: %w", err)
-	}
-	binDir, fromEnv := os.LookupEnv(BinEnv)
-	bin, err := findBinary(binDir, fromEnv && binDir != "", wd)
-	if err != nil {
-		return nil, nil, fmt.Errorf("consultest: %w; run `make tools`", err)
+		return nil, nil, err
 	}
 	root, err := os.MkdirTemp("", "consultest-cluster-")
 	if err != nil {

@@ -21,14 +21,9 @@ func StartMain(opts ...Option) (a *Agent, stop func(), err error) {
 	if cfg.acl && cfg.token == "" {
 		return nil, nil, errors.New("consultest: WithACL needs a management token")
 	}
-	wd, err := os.Getwd()
+	bin, err := mainBinary()
 	if err != nil {
-		return nil, nil, fmt.Errorf("consultest: %w", err)
-	}
-	binDir, fromEnv := os.LookupEnv(BinEnv)
-	bin, err := findBinary(binDir, fromEnv && binDir != "", wd)
-	if err != nil {
-		return nil, nil, fmt.Errorf("consultest: %w; run `make tools`", err)
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp("", "consultest-")
 	if err != nil {
@@ -64,4 +59,19 @@ func StartMain(opts ...Option) (a *Agent, stop func(), err error) {
 	}
 	stop()
 	return nil, nil, fmt.Errorf("consultest: starting consul agent: %w", err)
+}
+
+// mainBinary finds the consul binary for StartMain and StartClusterMain,
+// which have no testing.TB to skip: a missing binary is an error.
+func mainBinary() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("consultest: %w", err)
+	}
+	binDir, fromEnv := os.LookupEnv(BinEnv)
+	bin, err := findBinary(binDir, fromEnv && binDir != "", wd)
+	if err != nil {
+		return "", fmt.Errorf("consultest: %w; run `make tools`", err)
+	}
+	return bin, nil
 }
