@@ -197,7 +197,7 @@ func TestResolveSilentEtcdNamesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 7*time.Second) // the driver names a silent etcd after 5 s
 	defer cancel()
 	err = conn.Invoke(ctx, healthCheck, &healthpb.HealthCheckRequest{}, &healthpb.HealthCheckResponse{})
 	t.Logf("failed after %v: %v", time.Since(start).Round(time.Millisecond), err)

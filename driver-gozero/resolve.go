@@ -19,11 +19,14 @@ import (
 )
 
 // checkTimeout bounds the driver's own look at an etcd cluster before it hands the
-// cluster to go-zero, whose calls have no deadline. It is short: the calls that
-// wait for it have deadlines of their own (dtm's are 3 s by default), and an etcd
-// that has not answered within it is reported to them by name; the check is
-// tried again after a pause.
-const checkTimeout = 1500 * time.Millisecond
+// cluster to go-zero, whose calls have no deadline. An etcd that refuses the
+// connection fails the check at once (probe); one that accepts it but has not
+// answered within checkTimeout is reported to the calls by name, and the check
+// is tried again after a pause. It is not short: a reported failure fails the
+// calls waiting (gRPC fails fast in that state), and a loaded etcd with auth on
+// (a bcrypt hash per authentication) may take seconds to answer one that would
+// have succeeded.
+const checkTimeout = 5 * time.Second
 
 // etcdBuilder wraps go-zero's etcd or discov resolver builder. Before go-zero
 // builds a resolver for a set of hosts the first time, it gives go-zero the

@@ -129,20 +129,33 @@ func Start(c Config) (*Server, error) {
 	go dtmsvr.CronExpiredTrans(-1)
 	started = true
 
+	if err := s.waitAnswers(nil); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitAnswers polls dtm's HTTP API until it answers, 30 s at most, or until
+// exited (a process's exit; nil in process) is closed.
+func (s *Server) waitAnswers(exited <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
 		_, err := s.get(ctx, "/api/dtmsvr/newGid", nil)
 		if err == nil {
-			return s, nil
+			return nil
 		}
 		select {
+		case <-exited:
+			return errExited
 		case <-ctx.Done():
-			return nil, fmt.Errorf("dtm's HTTP API at %s did not answer: %w", s.HTTPAddr, err)
+			return fmt.Errorf("dtm's HTTP API at %s did not answer: %w", s.HTTPAddr, err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
+
+var errExited = errors.New("dtm exited")
 
 func freePort() (int, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,7 +2,6 @@ package dtmserver
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -78,22 +77,14 @@ func StartProcess(bin string, c Config) (*Process, error) {
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		_, err := s.get(ctx, "/api/dtmsvr/newGid", nil)
-		if err == nil {
-			return p, nil
-		}
-		select {
-		case <-p.exited:
-			return nil, fmt.Errorf("%s exited at start (%v); its output:\n%s", bin, p.err, p.Output())
-		case <-ctx.Done():
-			p.Kill()
-			return nil, fmt.Errorf("dtm's HTTP API at %s did not answer: %w; its output:\n%s", s.HTTPAddr, err, p.Output())
-		case <-time.After(20 * time.Millisecond):
-		}
+	switch err := s.waitAnswers(p.exited); {
+	case errors.Is(err, errExited):
+		return nil, fmt.Errorf("%s exited at start (%v); its output:\n%s", bin, p.err, p.Output())
+	case err != nil:
+		p.Kill()
+		return nil, fmt.Errorf("%w; its output:\n%s", err, p.Output())
 	}
+	return p, nil
 }
 
 // Signal sends sig (syscall.SIGTERM, SIGINT, SIGKILL) to the process.

@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,26 +113,45 @@ func binaryServer(sc *scenario.Scenario, p *dtmserver.Process, service string) s
 }
 
 // testBinaryStops sends SIGTERM to a dtm binary and times how long the
-// registry keeps listing it; the binary must withdraw its registration, say
-// so and exit 0. It repeats for $E2E_BINARY_TRIALS trials and logs p50 and max.
+// registry keeps listing it and how long a client's resolver (the driver's,
+// watching dtm's service) keeps it; the binary must withdraw its
+// registration, say so and exit 0. It repeats for $E2E_BINARY_TRIALS trials
+// and logs p50 and max.
 func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
 	bin := dtmBinary(t)
 	trials := 3
 	if v, err := strconv.Atoi(os.Getenv(TrialsEnv)); err == nil && v > 0 {
 		trials = v
 	}
-	var took []time.Duration
+	var listed, resolved []time.Duration
 	for i := range trials {
 		p := startBinary(t, sc, bin)
+		w := watchResolver(t, binaryServer(sc, p, binaryService))
+		if err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the driver's resolver listing dtm", func() (bool, error) {
+			return w.lists(p.EndPoint), nil
+		}); err != nil {
+			t.Fatalf("trial %d: %v", i, err)
+		}
 		start := time.Now()
 		if err := p.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
-		err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the registry dropping the stopped dtm", func() (bool, error) {
-			addrs, err := sc.FindDTM(context.Background(), p.Target)
-			return err == nil && !slices.Contains(addrs, p.EndPoint), err
+		var inRegistry, inResolver time.Duration
+		err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the registry and the resolver dropping the stopped dtm", func() (bool, error) {
+			if inRegistry == 0 {
+				addrs, err := sc.FindDTM(context.Background(), p.Target)
+				if err != nil {
+					return false, err
+				}
+				if !slices.Contains(addrs, p.EndPoint) {
+					inRegistry = time.Since(start)
+				}
+			}
+			if inResolver == 0 && !w.lists(p.EndPoint) {
+				inResolver = time.Since(start)
+			}
+			return inRegistry > 0 && inResolver > 0, nil
 		})
-		gone := time.Since(start)
 		if err != nil {
 			t.Fatalf("trial %d: %v; dtm's output:\n%s", i, err, p.Output())
 		}
@@ -144,9 +164,14 @@ func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
 		if !strings.Contains(p.Output(), "registration withdrawn") {
 			t.Errorf("trial %d: dtm did not log that it withdrew its registration; its output:\n%s", i, p.Output())
 		}
-		took = append(took, gone)
+		listed, resolved = append(listed, inRegistry), append(resolved, inResolver)
 	}
-	slices.Sort(took)
-	t.Logf("%s: SIGTERM → registry no longer lists dtm, %d trials: p50 %v, max %v",
-		sc.Name, len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+	t.Logf("%s: SIGTERM → the registry no longer lists dtm, %d trials: %s; → the driver's resolver drops it: %s",
+		sc.Name, trials, p50max(listed), p50max(resolved))
+}
+
+// p50max formats the median and the maximum of ds.
+func p50max(ds []time.Duration) string {
+	slices.Sort(ds)
+	return fmt.Sprintf("p50 %v, max %v", ds[len(ds)/2].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond))
 }

@@ -9,7 +9,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +121,19 @@ type Refusal struct {
 	Registration func(grpcAddr string) (target, endpoint string)
 	// Want is what dtm's output says, in part, when the registry refuses it.
 	Want string
+}
+
+// FindByPath returns a FindDTM for registries whose target names dtm's
+// service in its path ("consul://agent/dtmservice", "etcd://h:2379/dtmservice"):
+// it asks lookup about that service.
+func FindByPath(lookup func(ctx context.Context, service string) ([]string, error)) func(ctx context.Context, target string) ([]string, error) {
+	return func(ctx context.Context, target string) ([]string, error) {
+		u, err := url.Parse(target)
+		if err != nil {
+			return nil, err
+		}
+		return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
+	}
 }
 
 // ServeListed starts a plain gRPC server as ServeGRPC does, publishes its address

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,13 +125,7 @@ func row(name, about string, start func() (agents []string, stop func(), about s
 			a := agents[int(turn.Add(1)-1)%len(agents)]
 			return "consul://" + a + "/" + dtmService, grpcAddr
 		},
-		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			u, err := url.Parse(target)
-			if err != nil {
-				return nil, err
-			}
-			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
-		},
+		FindDTM:   scenario.FindByPath(lookup),
 		Lookup:    lookup,
 		DTMServer: func(string) string { return "consul://" + agent() + "/" + dtmService },
 		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {

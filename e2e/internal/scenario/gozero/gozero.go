@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -78,9 +77,7 @@ func New() *scenario.Scenario {
 		Registration: func(grpcAddr string) (string, string) {
 			return "etcd://" + etcd.Endpoint() + "/" + dtmKey, grpcAddr
 		},
-		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			return findDTM(ctx, target, list)
-		},
+		FindDTM:   scenario.FindByPath(list),
 		Lookup:    list,
 		DTMServer: func(string) string { return "etcd://" + etcd.Endpoint() + "/" + dtmKey },
 		Serve: func(svc string, register func(*grpc.Server)) (string, func(), error) {
@@ -107,15 +104,6 @@ func listKey(ctx context.Context, client *clientv3.Client, key string) ([]string
 	}
 	slices.Sort(addrs)
 	return addrs, nil
-}
-
-// findDTM lists what dtm registered under target's key.
-func findDTM(ctx context.Context, target string, list func(context.Context, string) ([]string, error)) ([]string, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, err
-	}
-	return list(ctx, strings.TrimPrefix(u.Path, "/"))
 }
 
 // branchURI names method of svc in the etcd at endpoint.

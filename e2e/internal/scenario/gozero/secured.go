@@ -45,9 +45,7 @@ func startSecured(t *testing.T) *scenario.Secured {
 		Registration: func(grpcAddr string) (string, string) {
 			return target + "?user=" + dtmUser + "&password=" + dtmPassword, grpcAddr
 		},
-		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			return findDTM(ctx, target, list)
-		},
+		FindDTM:   scenario.FindByPath(list),
 		Lookup:    list,
 		DTMServer: func(string) string { return target },
 		Serve: func(svc string, register func(*grpc.Server)) (string, func(), error) {

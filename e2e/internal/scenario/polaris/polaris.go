@@ -8,12 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -82,13 +80,7 @@ func New() *scenario.Scenario {
 		Registration: func(grpcAddr string) (string, string) {
 			return "polaris://" + srv.GRPCAddr() + "/" + dtmService + "?namespace=" + namespace + "&ttl=5", grpcAddr
 		},
-		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			u, err := url.Parse(target)
-			if err != nil {
-				return nil, err
-			}
-			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
-		},
+		FindDTM:   scenario.FindByPath(lookup),
 		Lookup:    lookup,
 		DTMServer: func(string) string { return "polaris://" + dtmService },
 		Serve: func(service string, register func(*grpc.Server)) (string, func(), error) {

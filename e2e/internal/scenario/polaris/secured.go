@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -46,14 +45,8 @@ func startSecured(t *testing.T, rowDir string) *scenario.Secured {
 		Registration: func(grpcAddr string) (string, string) {
 			return target + "&token=" + url.QueryEscape(token), grpcAddr
 		},
-		FindDTM: func(ctx context.Context, target string) ([]string, error) {
-			u, err := url.Parse(target)
-			if err != nil {
-				return nil, err
-			}
-			return lookup(ctx, strings.TrimPrefix(u.Path, "/"))
-		},
-		Lookup: lookup,
+		FindDTM: scenario.FindByPath(lookup),
+		Lookup:  lookup,
 		// The test process's driver resolves through the row's server, which
 		// its in-process dtm's registration named: it reaches the binary
 		// directly. That the binary is listed here is checked with FindDTM.
