@@ -132,6 +132,8 @@ func TestEtcdOutage(t *testing.T) {
 
 	// Calls every 20 ms until told to stop; any failure is counted.
 	var calls, failures atomic.Int64
+	var firstErr atomic.Value // the first call's error, for the report
+	begin := time.Now()
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -147,6 +149,7 @@ func TestEtcdOutage(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			if _, err := call(ctx, conn, method); err != nil {
 				failures.Add(1)
+				firstErr.CompareAndSwap(nil, fmt.Sprintf("%v after the calls began: %v", time.Since(begin).Round(time.Millisecond), err))
 			}
 			cancel()
 			calls.Add(1)
@@ -200,7 +203,7 @@ func TestEtcdOutage(t *testing.T) {
 	close(stop)
 	<-done
 	if n := failures.Load(); n > 0 {
-		t.Errorf("%d of %d calls to the known instance failed around the outage", n, calls.Load())
+		t.Errorf("%d of %d calls to the known instance failed around the outage; the first %v", n, calls.Load(), firstErr.Load())
 	}
 	t.Logf("%d calls, none failed; restart to checks done in %v", calls.Load(), time.Since(restarted).Round(10*time.Millisecond))
 
