@@ -196,6 +196,10 @@ func (e *Etcd) launch() error {
 		c.ClusterState = embed.ClusterStateFlagExisting
 	}
 	c.TickMs, c.ElectionMs = e.cfg.tickMs, e.cfg.electionMs
+	// Passwords hashed at bcrypt's lowest cost (bcrypt.MinCost): the default,
+	// 10, costs tens of milliseconds per authentication, and seconds under the
+	// race detector, which instruments an embedded etcd with the test.
+	c.BcryptCost = 4
 	c.LogLevel = "warn"
 	c.LogOutputs = []string{filepath.Join(e.dir, e.name+".log")}
 	c.UnsafeNoFsync = true // tests need speed, not durability across power loss
