@@ -111,15 +111,19 @@ new-driver: ## create driver-$(NAME) from the protocol1 template and add it to g
 	scripts/new-driver.sh $(NAME)
 
 demo: ## the main job: transfer sagas through a real dtm and a driver (DRIVER=gozero|protocol1|consul|polaris)
+	@echo "building the demo: dtm, the driver and an embedded registry (the first time: several minutes on 2 cores)"
 	cd e2e && GOWORK=off go build -tags $(DRIVER) -o $(BIN)/demo-$(DRIVER) ./cmd/demo
 	LOG_LEVEL=error scripts/loopback-only.sh $(BIN)/demo-$(DRIVER)
 
 # Each tool is rebuilt only when its module changes; go's build cache does the rest.
 $(BIN)/staticcheck: tools/lint/go.mod tools/lint/go.sum
+	@echo "building staticcheck into .bin/ (the first time: about a minute)"
 	cd tools/lint && GOWORK=off go build -o $@ honnef.co/go/tools/cmd/staticcheck
 
 $(BIN)/consul: $(wildcard tools/consul/*.go tools/consul/go.mod tools/consul/go.sum)
+	@echo "building the Consul agent v1.16.6 into .bin/ for the tests (the first time: about 5 minutes on 2 cores)"
 	cd tools/consul && GOWORK=off go build -o $@ .
 
 $(BIN)/polaris-server: $(wildcard tools/polaris/*.go tools/polaris/go.mod tools/polaris/go.sum)
+	@echo "building the Polaris server v1.18.1 into .bin/ for the tests (the first time: several minutes on 2 cores)"
 	cd tools/polaris && GOWORK=off go build -o $@ .

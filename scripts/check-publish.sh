@@ -65,6 +65,7 @@ mkdir -p "$work" "$modcache"
 rm -rf "$proxy"
 dirs=()
 for m in "${published[@]}"; do dirs+=("${m#"$prefix/"}"); done
+say "laying out the modules as a module proxy; the first run also builds every driver and dtm outside the repo (several minutes on 2 cores)"
 (cd tools/publish && GOWORK=off go build -o "$work/publish" .)
 "$work/publish" -out "$proxy" -version "$version" "${dirs[@]}" >/dev/null
 chmod -R u+w "$modcache/cache/download/$prefix" "$modcache/$prefix"* 2>/dev/null || true
