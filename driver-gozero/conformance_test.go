@@ -63,7 +63,7 @@ var malformed = []string{
 }
 
 func TestConformance(t *testing.T) {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	var raw *clientv3.Client // one client: the Close check counts connections
 	if etcd != nil {
 		raw = etcd.Client(t)

@@ -13,9 +13,9 @@ const healthCheck = "/grpc.health.v1.Health/Check"
 
 func theDriver(t testing.TB) dtmdriver.Driver {
 	t.Helper()
-	d, ok := dtmdriver.Lookup(gozero.Name)
+	d, ok := dtmdriver.Lookup(gozero.DriverName)
 	if !ok {
-		t.Fatalf("%s is not registered", gozero.Name)
+		t.Fatalf("%s is not registered", gozero.DriverName)
 	}
 	return d
 }

@@ -57,7 +57,7 @@ func TestMain(m *testing.M) {
 	}
 	logx.DisableStat()
 	logx.SetWriter(logx.NewWriter(&logs))
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -94,7 +94,7 @@ func authEtcd(t *testing.T) *etcdtest.Etcd {
 }
 
 func driver(t *testing.T) dtmdriver.Driver {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	return d
 }
 

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	}
 	logx.DisableStat()
 	logx.Disable() // go-zero logs every failed attempt while etcd is down
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 }
 
 func driver() dtmdriver.Driver {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	return d
 }
 

@@ -24,7 +24,7 @@ import (
 	"google.golang.org/grpc"
 
 	// The driver enters dtm only through this import (see the protocol1 row).
-	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	gozero "github.com/dtmdrivers/drivers/driver-gozero"
 )
 
 // dtmKey is the etcd key dtm registers under, as go-zero's Etcd.Key.
@@ -50,7 +50,7 @@ func New() *scenario.Scenario {
 	}
 	return &scenario.Scenario{
 		Name:   "gozero",
-		Driver: "dtm-driver-gozero",
+		Driver: gozero.DriverName,
 		About:  "go-zero's zrpc resolvers over etcd; dtm and the services register as go-zero zrpc servers do",
 		StartRegistry: func() (func(), string, error) {
 			e, stop, err := etcdtest.StartMain()

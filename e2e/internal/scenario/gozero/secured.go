@@ -40,7 +40,7 @@ func startSecured(t *testing.T) *scenario.Secured {
 	target := "etcd://" + e.Endpoint() + "/" + dtmKey
 	sc := &scenario.Scenario{
 		Name:   "gozero-auth",
-		Driver: "dtm-driver-gozero",
+		Driver: gozero.DriverName,
 		About:  "go-zero over an etcd with authentication on",
 		Registration: func(grpcAddr string) (string, string) {
 			return target + "?user=" + dtmUser + "&password=" + dtmPassword, grpcAddr
