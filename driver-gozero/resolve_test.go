@@ -27,8 +27,8 @@ func TestResolveEveryForm(t *testing.T) {
 	d := theDriver(t)
 	const name = "forms"
 	addr := dtmdrivertest.StartHealthServer(t, name)
-	publish(t, e.Endpoints(), "forms.rpc", addr)
-	publish(t, e.Endpoints(), "forms/nested/svc", addr)
+	e.Publish(t, "forms.rpc", addr)
+	e.Publish(t, "forms/nested/svc", addr)
 
 	ep := e.Endpoint()
 	// The same etcd under two names makes a list of two live hosts.
