@@ -52,17 +52,6 @@ func hostPort(t testing.TB, addr string) (string, int) {
 	return h, n
 }
 
-// registerPlain registers addr under service with no check of its own (so it
-// passes while the node does), under the given ID.
-func registerPlain(t testing.TB, c *api.Client, service, id, addr string) {
-	t.Helper()
-	host, port := hostPort(t, addr)
-	reg := &api.AgentServiceRegistration{ID: id, Name: service, Address: host, Port: port}
-	if err := c.Agent().ServiceRegister(reg); err != nil {
-		t.Fatalf("registering %s: %v", id, err)
-	}
-}
-
 // registerTTL registers addr under service with a passing TTL check "ttl:"+id
 // that the test drives with PassTTL and FailTTL.
 func registerTTL(t testing.TB, c *api.Client, service, id, addr string) (checkID string) {
@@ -104,33 +93,6 @@ func answeredBy(ctx context.Context, conn *grpc.ClientConn, name string, timeout
 		return false, err
 	}
 	return resp.GetStatus() == healthpb.HealthCheckResponse_SERVING, nil
-}
-
-// waitFor polls cond every 20 ms until it returns true or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// passing returns the addresses of service's passing instances.
-func passing(t testing.TB, c *api.Client, service string) []string {
-	t.Helper()
-	entries, _, err := c.Health().Service(service, "", true, nil)
-	if err != nil {
-		t.Logf("health query: %v", err)
-		return nil
-	}
-	var addrs []string
-	for _, e := range entries {
-		addrs = append(addrs, net.JoinHostPort(e.Service.Address, strconv.Itoa(e.Service.Port)))
-	}
-	return addrs
 }
 
 // logBuffer captures what the driver logs through slog's default logger for
