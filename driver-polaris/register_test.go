@@ -106,7 +106,7 @@ func TestRegisterDtm(t *testing.T) {
 	if len(insts) != 1 || insts[0].Host != host || insts[0].Port != port || !insts[0].Healthy || insts[0].Metadata["role"] != "dtm" {
 		t.Fatalf("server lists %+v, want one healthy %s with role=dtm", insts, dtmAddr)
 	}
-	waitFor(t, 20*time.Second, "dtm in a plain polaris-go consumer", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm in a plain polaris-go consumer", func() bool {
 		resp, err := consumer.GetOneInstance(&api.GetOneInstanceRequest{GetOneInstanceRequest: model.GetOneInstanceRequest{
 			Namespace: "dtmns", Service: "dtmservice",
 		}})
@@ -121,7 +121,7 @@ func TestRegisterDtm(t *testing.T) {
 	conn.Close()
 
 	// Heartbeats keep it healthy past several TTLs.
-	waitFor(t, 10*time.Second, "heartbeats past 3 TTLs", func() bool { return time.Since(start) > 7*time.Second })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "heartbeats past 3 TTLs", func() bool { return time.Since(start) > 7*time.Second })
 	if insts := srv.Instances(t, "dtmns", "dtmservice"); len(insts) != 1 || !insts[0].Healthy {
 		t.Fatalf("after 7 s, server lists %+v, want dtm healthy", insts)
 	}
@@ -213,9 +213,9 @@ func TestLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A resolver that is still open when the driver closes stops too.
-		rec := newStateRecorder()
-		r := buildResolver(t, d, "polaris://dtmservice", rec)
-		waitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.has(dtmAddr) })
+		rec := dtmdrivertest.NewRecorder()
+		r := dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://dtmservice", rec)
+		dtmdrivertest.WaitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.Has(dtmAddr) })
 		conn.Close()
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
@@ -257,7 +257,7 @@ func TestCloseWithdrawsOldRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	listed := func() bool { return slices.Contains(consumerView(t, consumer, DefaultNamespace, service), dtmAddr) }
-	waitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
 	select { // age dtm's record past the server's cache window
 	case <-time.After(6 * time.Second):
 	case <-t.Context().Done():
@@ -267,6 +267,6 @@ func TestCloseWithdrawsOldRegistration(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
+	dtmdrivertest.WaitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
 	t.Logf("a consumer stopped listing dtm %v after Close began", time.Since(start).Round(time.Millisecond))
 }

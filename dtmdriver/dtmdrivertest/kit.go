@@ -133,6 +133,10 @@ func (r *Recorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
 	return &serviceconfig.ParseResult{}
 }
 
+// Updated returns a channel that receives (at most one pending value) after
+// each update or error: to wait for the next one.
+func (r *Recorder) Updated() <-chan struct{} { return r.notify }
+
 // Len returns how many updates have been recorded.
 func (r *Recorder) Len() int {
 	r.mu.Lock()
