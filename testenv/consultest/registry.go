@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -30,13 +31,25 @@ func (a *Agent) Publish(t testing.TB, service, addr string) (server string) {
 	if a == nil {
 		t.Skip("needs a Consul agent: not with -short")
 	}
+	withdraw, err := a.Register(service, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(withdraw)
+	return "consul://" + a.Addr() + "/" + service
+}
+
+// Register is [Agent.Publish] for code without a testing.TB (a TestMain, e2e's
+// scenarios): it registers addr under service and returns a function that
+// stops the heartbeat and deregisters the instance.
+func (a *Agent) Register(service, addr string) (withdraw func(), err error) {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatalf("consultest: publishing %q: %v", addr, err)
+		return nil, fmt.Errorf("consultest: publishing %q: %w", addr, err)
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil {
-		t.Fatalf("consultest: publishing %q: %v", addr, err)
+		return nil, fmt.Errorf("consultest: publishing %q: %w", addr, err)
 	}
 	id := fmt.Sprintf("%s-%s-%d", service, host, port)
 	reg := map[string]any{
@@ -49,8 +62,8 @@ func (a *Agent) Publish(t testing.TB, service, addr string) (server string) {
 			"DeregisterCriticalServiceAfter": (3 * PublishTTL).String(),
 		}},
 	}
-	if err := a.do(t.Context(), http.MethodPut, "/v1/agent/service/register", reg, nil); err != nil {
-		t.Fatalf("consultest: registering %s as %s: %v", addr, service, err)
+	if err := a.do(context.Background(), http.MethodPut, "/v1/agent/service/register", reg, nil); err != nil {
+		return nil, fmt.Errorf("consultest: registering %s as %s: %w", addr, service, err)
 	}
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -66,12 +79,14 @@ func (a *Agent) Publish(t testing.TB, service, addr string) (server string) {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		close(stop)
-		<-done
-		_ = a.do(context.Background(), http.MethodPut, "/v1/agent/service/deregister/"+url.PathEscape(id), nil, nil)
-	})
-	return "consul://" + a.Addr() + "/" + service
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			_ = a.do(context.Background(), http.MethodPut, "/v1/agent/service/deregister/"+url.PathEscape(id), nil, nil)
+		})
+	}, nil
 }
 
 // List returns the addresses (host:port, sorted) of service's passing

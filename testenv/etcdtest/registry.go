@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -23,36 +24,50 @@ func (e *Etcd) Publish(t testing.TB, key, addr string) (server string) {
 	if e == nil {
 		t.Skip("needs etcd: not with -short")
 	}
+	withdraw, err := e.Register(key, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(withdraw)
+	return "etcd://" + e.Endpoint() + "/" + key
+}
+
+// Register is [Etcd.Publish] for code without a testing.TB (a TestMain, e2e's
+// scenarios): it publishes addr under key and returns a function that stops
+// the keep-alive and revokes the lease.
+func (e *Etcd) Register(key, addr string) (withdraw func(), err error) {
 	c, err := e.kitClient()
 	if err != nil {
-		t.Fatalf("etcdtest: %v", err)
+		return nil, fmt.Errorf("etcdtest: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	lease, err := c.Grant(ctx, PublishTTL)
 	if err != nil {
-		t.Fatalf("etcdtest: publishing %s under %s: %v", addr, key, err)
+		return nil, fmt.Errorf("etcdtest: publishing %s under %s: %w", addr, key, err)
 	}
 	if _, err := c.Put(ctx, fmt.Sprintf("%s/%d", key, lease.ID), addr, clientv3.WithLease(lease.ID)); err != nil {
-		t.Fatalf("etcdtest: publishing %s under %s: %v", addr, key, err)
+		return nil, fmt.Errorf("etcdtest: publishing %s under %s: %w", addr, key, err)
 	}
 	keep, stop := context.WithCancel(context.Background())
 	ch, err := c.KeepAlive(keep, lease.ID)
 	if err != nil {
 		stop()
-		t.Fatalf("etcdtest: keeping %s alive under %s: %v", addr, key, err)
+		return nil, fmt.Errorf("etcdtest: keeping %s alive under %s: %w", addr, key, err)
 	}
 	go func() {
 		for range ch { // drain the responses until the keep-alive ends
 		}
 	}()
-	t.Cleanup(func() {
-		stop()
-		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		defer cancel()
-		_, _ = c.Revoke(ctx, lease.ID)
-	})
-	return "etcd://" + e.Endpoint() + "/" + key
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			stop()
+			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+			defer cancel()
+			_, _ = c.Revoke(ctx, lease.ID)
+		})
+	}, nil
 }
 
 // List returns the values (host:port, sorted) under "<key>/": what go-zero's

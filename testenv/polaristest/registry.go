@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -28,30 +29,44 @@ func (s *Server) Publish(t testing.TB, service, addr string) (server string) {
 	if s == nil {
 		t.Skip("needs a Polaris server: not with -short")
 	}
+	withdraw, err := s.Register(service, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(withdraw)
+	return "polaris://" + service + "?namespace=" + Namespace
+}
+
+// Register is [Server.Publish] for code without a testing.TB (a TestMain,
+// e2e's scenarios): it registers addr under service and returns a function
+// that isolates, then deregisters the instance.
+func (s *Server) Register(service, addr string) (withdraw func(), err error) {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
-		t.Fatalf("polaristest: publishing %q: %v", addr, err)
+		return nil, fmt.Errorf("polaristest: publishing %q: %w", addr, err)
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil {
-		t.Fatalf("polaristest: publishing %q: %v", addr, err)
+		return nil, fmt.Errorf("polaristest: publishing %q: %w", addr, err)
 	}
 	inst := map[string]any{
 		"namespace": Namespace, "service": service, "host": host, "port": port,
 		"protocol": "grpc", "version": "1.0.0",
 	}
 	if err := s.call("/v1/RegisterInstance", inst); err != nil {
-		t.Fatalf("polaristest: registering %s as %s/%s: %v", addr, Namespace, service, err)
+		return nil, fmt.Errorf("polaristest: registering %s as %s/%s: %w", addr, Namespace, service, err)
 	}
-	t.Cleanup(func() {
-		isolate := map[string]any{"namespace": Namespace, "service": service, "host": host, "port": port, "isolate": true}
-		var r polarisResponse
-		_ = s.do("PUT", "/naming/v1/instances", []map[string]any{isolate}, &r)
-		_ = s.call("/v1/DeregisterInstance", map[string]any{
-			"namespace": Namespace, "service": service, "host": host, "port": port,
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			isolate := map[string]any{"namespace": Namespace, "service": service, "host": host, "port": port, "isolate": true}
+			var r polarisResponse
+			_ = s.do("PUT", "/naming/v1/instances", []map[string]any{isolate}, &r)
+			_ = s.call("/v1/DeregisterInstance", map[string]any{
+				"namespace": Namespace, "service": service, "host": host, "port": port,
+			})
 		})
-	})
-	return "polaris://" + service + "?namespace=" + Namespace
+	}, nil
 }
 
 // call POSTs body to a client API path and checks the answer's code.
