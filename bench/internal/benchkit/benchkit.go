@@ -16,6 +16,7 @@ import (
 
 	"github.com/dtmdrivers/drivers/bench/corpus"
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -64,6 +65,23 @@ func dial(b testing.TB, server string) *grpc.ClientConn {
 func check(ctx context.Context, conn *grpc.ClientConn, method, name string, opts ...grpc.CallOption) error {
 	var resp healthpb.HealthCheckResponse
 	return conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, opts...)
+}
+
+// CallsRegistered is [Calls] on a health server registered as dtm registers
+// itself: it starts the server, registers its address with the selected
+// driver's RegisterGrpcService under the target uris returns for it ("" for a
+// driver with nothing to register), withdraws it with dtmdriver.Close at the
+// end, and calls through the server part uris returns (the method is
+// appended).
+func CallsRegistered(b *testing.B, uris func(addr string) (target, server string), warm time.Duration) {
+	const name = "bench-call"
+	addr := dtmdrivertest.StartHealthServer(b, name)
+	target, server := uris(addr)
+	if err := dtmdriver.GetDriver().RegisterGrpcService(target, addr); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = dtmdriver.Close() })
+	Calls(b, addr, server+HealthMethod, name, warm)
 }
 
 // Calls times branch calls to one health server started for name at addr,
