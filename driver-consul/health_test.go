@@ -70,7 +70,7 @@ func TestTagFilter(t *testing.T) {
 	c := newAPI(t, a, "")
 	registerTTL(t, c, "tagged", "untagged", dtmdrivertest.StartHealthServer(t, "untagged"))
 	addr := dtmdrivertest.StartHealthServer(t, "tagged")
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	if err := c.Agent().ServiceRegister(&apiReg{ID: "tagged", Name: "tagged", Tags: []string{"rpc", "v2"}, Address: host, Port: port}); err != nil {
 		t.Fatal(err)
 	}

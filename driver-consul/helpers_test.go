@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,25 +38,11 @@ func newAPI(t testing.TB, a *consultest.Agent, token string) *api.Client {
 	return c
 }
 
-// hostPort splits a loopback address into host and port.
-func hostPort(t testing.TB, addr string) (string, int) {
-	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, n
-}
-
 // registerTTL registers addr under service with a passing TTL check "ttl:"+id
 // that the test drives with PassTTL and FailTTL.
 func registerTTL(t testing.TB, c *api.Client, service, id, addr string) (checkID string) {
 	t.Helper()
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	checkID = "ttl:" + id
 	reg := &api.AgentServiceRegistration{
 		ID: id, Name: service, Address: host, Port: port,

@@ -30,7 +30,7 @@ func TestRegisterVisible(t *testing.T) {
 		t.Fatalf("passing instances of dtmservice: %d, want 1", len(entries))
 	}
 	s := entries[0].Service
-	host, port := hostPort(t, dtm)
+	host, port := dtmdrivertest.HostPort(t, dtm)
 	if s.Address != host || s.Port != port || !slices.Equal(s.Tags, []string{"a", "b"}) || s.Meta["Protocol"] != "grpc" {
 		t.Errorf("registered %+v; want address %s port %d tags [a b] meta Protocol=grpc", s, host, port)
 	}

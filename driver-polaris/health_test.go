@@ -33,7 +33,7 @@ func TestIsolatedNotCalled(t *testing.T) {
 		return a.Calls.Load() > 0 && b.Calls.Load() > 0
 	})
 
-	host, port := hostPort(t, a.Addr)
+	host, port := dtmdrivertest.HostPort(t, a.Addr)
 	srv.SetIsolated(t, DefaultNamespace, "isolation", host, port, true)
 	// Wait for 20 calls in a row that all avoid a.
 	dtmdrivertest.WaitFor(t, 20*time.Second, "20 calls in a row avoiding the isolated instance", func() bool {
@@ -104,7 +104,7 @@ func TestLatency(t *testing.T) {
 func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.ProviderAPI, i, ttl int, mu *sync.Mutex, registered, expired, unhealthy *[]time.Duration) error {
 	service := fmt.Sprintf("latency-%d", i)
 	addr := dtmdrivertest.StartHealthServer(t, service)
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	rec := dtmdrivertest.NewRecorder()
 	dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://"+service, rec)
 	time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Second)))) // spread the trials, not a wait for a condition

@@ -3,6 +3,7 @@ package polaris
 import (
 	"context"
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"net"
 	"strconv"
 	"testing"
@@ -69,7 +70,7 @@ func providerSDK(t testing.TB, srv *polaristest.Server) api.SDKContext {
 // heartbeats), protocol grpc, a version, TTL 5 s, the given metadata.
 func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, addr string, metadata map[string]string) {
 	t.Helper()
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	p := api.NewProviderAPIByContext(ctx)
 	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service: service, Namespace: ns, Host: host, Port: port,
@@ -84,19 +85,6 @@ func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, ad
 			Service: service, Namespace: ns, Host: host, Port: port,
 		}})
 	})
-}
-
-func hostPort(t testing.TB, addr string) (string, int) {
-	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, port
 }
 
 // dialDriver dials server (as ParseServerMethod returns it) through d's own

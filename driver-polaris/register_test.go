@@ -100,7 +100,7 @@ func TestRegisterDtm(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("RegisterGrpcService returned after %v", time.Since(start).Round(time.Millisecond))
-	host, port := hostPort(t, dtmAddr)
+	host, port := dtmdrivertest.HostPort(t, dtmAddr)
 
 	insts := srv.Instances(t, "dtmns", "dtmservice")
 	if len(insts) != 1 || insts[0].Host != host || insts[0].Port != port || !insts[0].Healthy || insts[0].Metadata["role"] != "dtm" {

@@ -291,3 +291,14 @@ func BenchParseServerMethod(b *testing.B, d dtmdriver.Driver, uris ...BenchURI) 
 		})
 	}
 }
+
+// HostPort splits addr (host:port, as a kit or a test server gives it) into
+// host and port, failing t on anything else.
+func HostPort(t testing.TB, addr string) (host string, port int) {
+	t.Helper()
+	host, port, err := dtmdriver.CheckEndpoint(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return host, port
+}
