@@ -1,7 +1,6 @@
 package consul
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,27 +79,10 @@ func answeredBy(ctx context.Context, conn *grpc.ClientConn, name string, timeout
 	return resp.GetStatus() == healthpb.HealthCheckResponse_SERVING, nil
 }
 
-// logBuffer captures what the driver logs through slog's default logger for
+// captureLogs captures what the driver logs through slog's default logger for
 // the duration of a test.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func captureLogs(t testing.TB) *logBuffer {
-	l := &logBuffer{}
+func captureLogs(t testing.TB) *dtmdrivertest.SyncBuffer {
+	l := &dtmdrivertest.SyncBuffer{}
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })

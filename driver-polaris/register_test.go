@@ -1,7 +1,6 @@
 package polaris
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -61,24 +59,6 @@ func TestRegisterGrpcServiceRejects(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer for a slog handler written to from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRegisterDtm registers dtm as the dtm server does, checks that a plain
 // polaris-go consumer and the driver's own resolver (configured by the target
 // alone) both find it, and that Close deregisters it and stops everything.
@@ -87,7 +67,7 @@ func TestRegisterDtm(t *testing.T) {
 	consumer := api.NewConsumerAPIByContext(providerSDK(t, srv))
 
 	d := newDriver()
-	var logs syncBuffer
+	var logs dtmdrivertest.SyncBuffer
 	d.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dir := t.TempDir()
 	if err := d.configure(Config{Dir: dir, RefreshInterval: testRefresh}); err != nil {

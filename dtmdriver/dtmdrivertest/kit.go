@@ -1,6 +1,7 @@
 package dtmdrivertest
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/url"
@@ -301,4 +302,26 @@ func HostPort(t testing.TB, addr string) (host string, port int) {
 		t.Fatal(err)
 	}
 	return host, port
+}
+
+// SyncBuffer is a bytes.Buffer that several goroutines may write at once (a
+// slog handler's, a process's output) while a test reads it. The zero value
+// is ready.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
