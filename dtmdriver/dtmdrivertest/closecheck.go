@@ -32,7 +32,7 @@ func testClose(t *testing.T, h Harness, name string) {
 	}
 	closer, isCloser := h.Driver.(dtmdriver.Closer)
 	if isCloser && h.Listed == nil && h.Registry == nil {
-		t.Fatal("Harness.Listed is nil: the suite needs it to check that Close withdraws dtm's registration")
+		t.Fatal("Harness.Listed and Harness.Registry are nil: the suite needs one to check that Close withdraws dtm's registration")
 	}
 	// Both servers start before the goroutines are counted.
 	services := []string{uniqueName("conformance-close-a"), uniqueName("conformance-close-b")}
