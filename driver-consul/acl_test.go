@@ -19,9 +19,8 @@ func TestACL(t *testing.T) {
 	t.Setenv("CONSUL_HTTP_TOKEN_FILE", "")
 	logs := captureLogs(t)
 	a := consultest.Start(t, consultest.WithACL(token))
-	admin := newAPI(t, a, token)
 	backend := dtmdrivertest.StartHealthServer(t, "busi")
-	registerPlain(t, admin, "busi", "busi-1", backend)
+	a.Publish(t, "busi", backend)
 	dtm := dtmdrivertest.StartHealthServer(t, "dtm")
 	var errs []string
 	noSecret := func(what string, err error) {
@@ -55,7 +54,7 @@ func TestACL(t *testing.T) {
 			noSecret("register with token", err)
 			t.Fatal(err)
 		}
-		if got := passing(t, admin, "dtmservice"); len(got) != 1 || got[0] != dtm {
+		if got := dtmdrivertest.Listed(t, a, "dtmservice"); len(got) != 1 || got[0] != dtm {
 			t.Errorf("passing dtmservice instances %v, want [%s]", got, dtm)
 		}
 		// The driver's resolvers reuse the target's token for the same agent.
@@ -65,7 +64,7 @@ func TestACL(t *testing.T) {
 			t.Errorf("resolve with the registration target's token: answered=%v, %v", ok, err)
 		}
 		noSecret("close", d.Close())
-		if got := passing(t, admin, "dtmservice"); len(got) != 0 {
+		if got := dtmdrivertest.Listed(t, a, "dtmservice"); len(got) != 0 {
 			t.Errorf("after Close, passing dtmservice instances %v, want none", got)
 		}
 	})

@@ -8,16 +8,15 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
-	"github.com/hashicorp/consul/api"
 )
+
+var _ dtmdrivertest.Registry = (*consultest.Agent)(nil)
 
 func TestConformance(t *testing.T) {
 	// With -short, everything but the Call check runs, without an agent.
 	var a *consultest.Agent
-	var c *api.Client
 	if !testing.Short() {
 		a = consultest.Start(t)
-		c = newAPI(t, a, "")
 	}
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:  std,
@@ -53,14 +52,11 @@ func TestConformance(t *testing.T) {
 			"consul://h:8500/svc?x-api-key=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
 			"consul://h:8500/svc?wait=1s;Token=" + dtmdrivertest.Secret + "/busi.Busi/TransIn",
 		},
-		Publish: func(t *testing.T, name, addr string) string {
+		Registry: a, // nil with -short: the parse checks run without an agent
+		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
 			if a == nil {
 				t.Skip("-short: needs a Consul agent")
 			}
-			registerPlain(t, c, name, name, addr)
-			return "consul://" + a.Addr() + "/" + name
-		},
-		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
 			return "consul://" + a.Addr() + "/" + service + "?interval=1s", "consul://" + a.Addr() + "/" + service
 		},
 		MalformedTargets: []string{
@@ -70,7 +66,6 @@ func TestConformance(t *testing.T) {
 			"consul://u:" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
 			"etcd://127.0.0.1:2379/dtmservice",
 		},
-		Listed: func(t *testing.T, service string) []string { return passing(t, c, service) },
 	})
 }
 

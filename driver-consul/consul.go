@@ -113,7 +113,7 @@ func splitServer(rest string, target bool) (s server, reason string) {
 		return s, "the Consul service name " + dtmdriver.Quote(service) + " contains '/'"
 	}
 	if target {
-		reason = checkQuery(query, func(k, v string) string { return setTargetOption(nil, query, k, v) })
+		reason = checkQuery(query, func(k, v string) string { return setRegistrationOption(nil, query, k, v) })
 	} else {
 		reason = checkQuery(query, func(k, v string) string { return setResolveOption(nil, query, k, v) })
 	}

@@ -59,7 +59,6 @@ func (c *caller) halt() {
 func TestAgentRestart(t *testing.T) {
 	logs := captureLogs(t)
 	a := consultest.Start(t)
-	api := newAPI(t, a, "")
 	dtm := dtmdrivertest.StartHealthServer(t, "dtm")
 	d := &driver{}
 	t.Cleanup(func() { d.Close() })
@@ -79,14 +78,14 @@ func TestAgentRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Restart(t)
-	waitFor(t, 15*time.Second, "dtm's registration restored after the restart", func() bool {
-		got := passing(t, api, "dtmservice")
+	dtmdrivertest.WaitFor(t, 15*time.Second, "dtm's registration restored after the restart", func() bool {
+		got := dtmdrivertest.Listed(t, a, "dtmservice")
 		return len(got) == 1 && got[0] == dtm
 	})
 	// The watch has resumed when a new instance reaches the callers.
 	other := dtmdrivertest.StartHealthServer(t, "other")
-	registerPlain(t, api, "dtmservice", "other", other)
-	waitFor(t, 15*time.Second, "the resumed watch delivers a new instance", func() bool {
+	a.Publish(t, "dtmservice", other)
+	dtmdrivertest.WaitFor(t, 15*time.Second, "the resumed watch delivers a new instance", func() bool {
 		ok, err := answeredBy(t.Context(), conn, "other", 10*time.Second)
 		return err == nil && ok
 	})
@@ -105,8 +104,7 @@ func TestAgentRestart(t *testing.T) {
 func TestAgentUnreachable(t *testing.T) {
 	captureLogs(t)
 	a := consultest.Start(t)
-	api := newAPI(t, a, "")
-	registerPlain(t, api, "busi", "busi-1", dtmdrivertest.StartHealthServer(t, "busi"))
+	a.Publish(t, "busi", dtmdrivertest.StartHealthServer(t, "busi"))
 	conn := dialWith(t, NewBuilder(WithConfig(func(*apiConfig) {})), "consul://"+a.Addr()+"/busi?max-backoff=200ms")
 	if ok, err := answeredBy(t.Context(), conn, "busi", 10*time.Second); !ok || err != nil {
 		t.Fatalf("first call: %v, %v", ok, err)
@@ -114,7 +112,7 @@ func TestAgentUnreachable(t *testing.T) {
 	a.Stop()
 	calls := startCaller(t, conn, "busi")
 	until := time.Now().Add(2 * time.Second)
-	waitFor(t, 10*time.Second, "2 s of calls with the agent down", func() bool { return time.Now().After(until) })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "2 s of calls with the agent down", func() bool { return time.Now().After(until) })
 	calls.halt()
 	if n := calls.failures.Load(); n > 0 || calls.calls.Load() == 0 {
 		t.Errorf("%d of %d calls failed with the agent down; last error: %v", n, calls.calls.Load(), calls.lastErr.Load())
@@ -122,8 +120,8 @@ func TestAgentUnreachable(t *testing.T) {
 	t.Logf("%d calls with the agent down, %d failed", calls.calls.Load(), calls.failures.Load())
 
 	a.Restart(t)
-	registerPlain(t, api, "busi", "busi-2", dtmdrivertest.StartHealthServer(t, "busi-2"))
-	waitFor(t, 15*time.Second, "the watch resumes after the agent is back", func() bool {
+	a.Publish(t, "busi", dtmdrivertest.StartHealthServer(t, "busi-2"))
+	dtmdrivertest.WaitFor(t, 15*time.Second, "the watch resumes after the agent is back", func() bool {
 		ok, err := answeredBy(t.Context(), conn, "busi-2", 10*time.Second)
 		return err == nil && ok
 	})
@@ -149,5 +147,5 @@ func TestRegistrationLost(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 10*time.Second, "dtm registered again", func() bool { return len(passing(t, api, "dtmservice")) == 1 })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "dtm registered again", func() bool { return len(dtmdrivertest.Listed(t, a, "dtmservice")) == 1 })
 }

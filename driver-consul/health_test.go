@@ -26,14 +26,14 @@ func TestCriticalLeavesRotation(t *testing.T) {
 			return got == want
 		}
 	}
-	waitFor(t, 10*time.Second, "a call reaches instance a", reached(true))
+	dtmdrivertest.WaitFor(t, 10*time.Second, "a call reaches instance a", reached(true))
 
 	if err := c.Agent().FailTTL(checkA, "test"); err != nil {
 		t.Fatal(err)
 	}
 	// Round robin alternates while both are in rotation: ten calls in a row
 	// to b mean a has left it.
-	waitFor(t, 10*time.Second, "ten calls in a row reach instance b", func() bool {
+	dtmdrivertest.WaitFor(t, 10*time.Second, "ten calls in a row reach instance b", func() bool {
 		for range 10 {
 			if !reached(false)() {
 				return false
@@ -50,7 +50,7 @@ func TestCriticalLeavesRotation(t *testing.T) {
 	if err := c.Agent().PassTTL(checkA, "test"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "a call reaches instance a again", reached(true))
+	dtmdrivertest.WaitFor(t, 10*time.Second, "a call reaches instance a again", reached(true))
 
 	// healthy=false keeps critical instances in rotation, as zero-contrib's
 	// resolver does by default.
@@ -58,7 +58,7 @@ func TestCriticalLeavesRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := dialWith(t, NewBuilder(), "consul://"+a.Addr()+"/"+service+"?healthy=false")
-	waitFor(t, 10*time.Second, "healthy=false reaches the critical instance", func() bool {
+	dtmdrivertest.WaitFor(t, 10*time.Second, "healthy=false reaches the critical instance", func() bool {
 		got, err := answeredBy(t.Context(), all, "a", 5*time.Second)
 		return err == nil && got
 	})
@@ -70,7 +70,7 @@ func TestTagFilter(t *testing.T) {
 	c := newAPI(t, a, "")
 	registerTTL(t, c, "tagged", "untagged", dtmdrivertest.StartHealthServer(t, "untagged"))
 	addr := dtmdrivertest.StartHealthServer(t, "tagged")
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	if err := c.Agent().ServiceRegister(&apiReg{ID: "tagged", Name: "tagged", Tags: []string{"rpc", "v2"}, Address: host, Port: port}); err != nil {
 		t.Fatal(err)
 	}

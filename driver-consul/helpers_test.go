@@ -1,16 +1,14 @@
 package consul
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,36 +36,11 @@ func newAPI(t testing.TB, a *consultest.Agent, token string) *api.Client {
 	return c
 }
 
-// hostPort splits a loopback address into host and port.
-func hostPort(t testing.TB, addr string) (string, int) {
-	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, n
-}
-
-// registerPlain registers addr under service with no check of its own (so it
-// passes while the node does), under the given ID.
-func registerPlain(t testing.TB, c *api.Client, service, id, addr string) {
-	t.Helper()
-	host, port := hostPort(t, addr)
-	reg := &api.AgentServiceRegistration{ID: id, Name: service, Address: host, Port: port}
-	if err := c.Agent().ServiceRegister(reg); err != nil {
-		t.Fatalf("registering %s: %v", id, err)
-	}
-}
-
 // registerTTL registers addr under service with a passing TTL check "ttl:"+id
 // that the test drives with PassTTL and FailTTL.
 func registerTTL(t testing.TB, c *api.Client, service, id, addr string) (checkID string) {
 	t.Helper()
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	checkID = "ttl:" + id
 	reg := &api.AgentServiceRegistration{
 		ID: id, Name: service, Address: host, Port: port,
@@ -106,54 +79,10 @@ func answeredBy(ctx context.Context, conn *grpc.ClientConn, name string, timeout
 	return resp.GetStatus() == healthpb.HealthCheckResponse_SERVING, nil
 }
 
-// waitFor polls cond every 20 ms until it returns true or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// passing returns the addresses of service's passing instances.
-func passing(t testing.TB, c *api.Client, service string) []string {
-	t.Helper()
-	entries, _, err := c.Health().Service(service, "", true, nil)
-	if err != nil {
-		t.Logf("health query: %v", err)
-		return nil
-	}
-	var addrs []string
-	for _, e := range entries {
-		addrs = append(addrs, net.JoinHostPort(e.Service.Address, strconv.Itoa(e.Service.Port)))
-	}
-	return addrs
-}
-
-// logBuffer captures what the driver logs through slog's default logger for
+// captureLogs captures what the driver logs through slog's default logger for
 // the duration of a test.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func captureLogs(t testing.TB) *logBuffer {
-	l := &logBuffer{}
+func captureLogs(t testing.TB) *dtmdrivertest.SyncBuffer {
+	l := &dtmdrivertest.SyncBuffer{}
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })

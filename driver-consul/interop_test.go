@@ -26,7 +26,7 @@ func TestInteropZeroContrib(t *testing.T) {
 	c := newAPI(t, a, "")
 	const key = "add.rpc"
 	addr := dtmdrivertest.StartHealthServer(t, key)
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	id := fmt.Sprintf("%s-%s-%d", key, host, port)
 	check := api.AgentServiceCheck{TTL: "20s", Status: "passing", DeregisterCriticalServiceAfter: "60s"}
 	withID := check
@@ -80,7 +80,7 @@ func TestInteropKratos(t *testing.T) {
 		if i := len(hp) - len("?isSecure=false"); scheme == "grpc" {
 			hp = hp[:i]
 		}
-		host, port := hostPort(t, hp)
+		host, port := dtmdrivertest.HostPort(t, hp)
 		reg.TaggedAddresses[scheme] = api.ServiceAddress{Address: ep, Port: port}
 		if i == 0 {
 			reg.Address, reg.Port = host, port

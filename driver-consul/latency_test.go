@@ -4,90 +4,25 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"slices"
 	"sort"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
 	"github.com/hashicorp/consul/api"
 	"google.golang.org/grpc/resolver"
-	"google.golang.org/grpc/serviceconfig"
 )
 
 // LatencyEnv turns on TestPropagationLatency, which takes about four minutes.
 const latencyEnv = "DTMDRIVERS_CONSUL_LATENCY"
 
-// recorder is a resolver.ClientConn that records when each address list
-// arrived, so that the test can time the resolver itself; gRPC is not
-// involved.
-type recorder struct {
-	mu      sync.Mutex
-	history []update
-	notify  chan struct{}
-}
-
-type update struct {
-	at    time.Time
-	addrs []string
-}
-
-func newRecorder() *recorder { return &recorder{notify: make(chan struct{}, 1)} }
-
-func (r *recorder) record(addrs []string) {
-	r.mu.Lock()
-	r.history = append(r.history, update{time.Now(), addrs})
-	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
-}
-
-func (r *recorder) UpdateState(s resolver.State) error {
-	var addrs []string
-	for _, a := range s.Addresses {
-		addrs = append(addrs, a.Addr)
-	}
-	r.record(addrs)
-	return nil
-}
-
-func (r *recorder) ReportError(error)             {}
-func (r *recorder) NewAddress([]resolver.Address) {}
-func (r *recorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
-	return &serviceconfig.ParseResult{}
-}
-
-// await returns when the first update after from in which has(addr) == want
-// arrived.
-func (r *recorder) await(from time.Time, addr string, want bool, timeout time.Duration) (time.Time, error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		for _, u := range r.history {
-			if !u.at.Before(from) && slices.Contains(u.addrs, addr) == want {
-				r.mu.Unlock()
-				return u.at, nil
-			}
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.notify:
-		case <-deadline.C:
-			return time.Time{}, fmt.Errorf("no update with %s present=%v within %v", addr, want, timeout)
-		}
-	}
-}
-
 // poll is the polling baseline: a passing-only health query every period,
 // with no index, as a resolver without blocking queries would make.
-func poll(ctx context.Context, c *api.Client, service string, period time.Duration, rec *recorder) {
+func poll(ctx context.Context, c *api.Client, service string, period time.Duration, rec *dtmdrivertest.Recorder) {
 	tick := time.NewTicker(period)
 	defer tick.Stop()
 	var last []string
@@ -96,7 +31,7 @@ func poll(ctx context.Context, c *api.Client, service string, period time.Durati
 		if err == nil {
 			addrs := addresses(entries, 0)
 			if !slices.Equal(addrs, last) {
-				rec.record(addrs)
+				_ = rec.UpdateState(resolver.State{Addresses: resolverAddrs(addrs)})
 				last = addrs
 			}
 		}
@@ -129,14 +64,9 @@ func TestPropagationLatency(t *testing.T) {
 	c := newAPI(t, a, "")
 	const service = "latency"
 
-	watched := newRecorder()
-	u, _ := url.Parse("consul://" + a.Addr() + "/" + service)
-	r, err := NewBuilder().Build(resolver.Target{URL: *u}, watched, resolver.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	polled := newRecorder()
+	watched := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, NewBuilder(), "consul://"+a.Addr()+"/"+service, watched)
+	polled := dtmdrivertest.NewRecorder()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	go poll(ctx, c, service, period, polled)
@@ -150,7 +80,7 @@ func TestPropagationLatency(t *testing.T) {
 		// each a random phase (a deliberate offset, not a wait for a condition).
 		phase := time.NewTimer(rand.N(period))
 		<-phase.C
-		start := time.Now()
+		fw, fp, start := watched.Len(), polled.Len(), time.Now()
 		err := c.Agent().ServiceRegister(&api.AgentServiceRegistration{
 			ID: id, Name: service, Address: "127.0.0.1", Port: port,
 			Check: &api.AgentServiceCheck{CheckID: id, TTL: "10m", Status: api.HealthPassing},
@@ -159,28 +89,30 @@ func TestPropagationLatency(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range []struct {
-			rec *recorder
-			out *[]time.Duration
-		}{{watched, &watchReg}, {polled, &pollReg}} {
-			at, err := m.rec.await(start, addr, true, 10*period+10*time.Second)
-			if err != nil {
-				t.Fatal(err)
+			rec  *dtmdrivertest.Recorder
+			from int
+			out  *[]time.Duration
+		}{{watched, fw, &watchReg}, {polled, fp, &pollReg}} {
+			at, ok := m.rec.Await(m.from, 10*period+10*time.Second, func(a []string) bool { return slices.Contains(a, addr) == true })
+			if !ok {
+				t.Fatalf("no update with %s present=true", addr)
 			}
 			*m.out = append(*m.out, at.Sub(start))
 		}
 		phase.Reset(rand.N(period))
 		<-phase.C
-		start = time.Now()
+		fw, fp, start = watched.Len(), polled.Len(), time.Now()
 		if err := c.Agent().FailTTL(id, "latency trial"); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range []struct {
-			rec *recorder
-			out *[]time.Duration
-		}{{watched, &watchCrit}, {polled, &pollCrit}} {
-			at, err := m.rec.await(start, addr, false, 10*period+10*time.Second)
-			if err != nil {
-				t.Fatal(err)
+			rec  *dtmdrivertest.Recorder
+			from int
+			out  *[]time.Duration
+		}{{watched, fw, &watchCrit}, {polled, fp, &pollCrit}} {
+			at, ok := m.rec.Await(m.from, 10*period+10*time.Second, func(a []string) bool { return slices.Contains(a, addr) == false })
+			if !ok {
+				t.Fatalf("no update with %s present=false", addr)
 			}
 			*m.out = append(*m.out, at.Sub(start))
 		}
@@ -205,4 +137,12 @@ func percentile(d []time.Duration, p int) time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	i := (len(s)*p+99)/100 - 1
 	return s[max(0, min(i, len(s)-1))].Round(10 * time.Microsecond)
+}
+
+func resolverAddrs(addrs []string) []resolver.Address {
+	out := make([]resolver.Address, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, resolver.Address{Addr: a})
+	}
+	return out
 }

@@ -124,8 +124,8 @@ func parseResolveOptions(query string) (resolveOptions, string) {
 	return o, reason
 }
 
-// targetOptions are the query options of a registration target.
-type targetOptions struct {
+// registrationOptions are the query options of a registration target.
+type registrationOptions struct {
 	tags            []string
 	token           string
 	id              string
@@ -141,11 +141,11 @@ const (
 	defaultDeregisterAfter = time.Minute // Consul's minimum
 )
 
-const targetKeys = "tags (or tag), token, id, check, interval, timeout, deregister-after"
+const registrationKeys = "tags (or tag), token, id, check, interval, timeout, deregister-after"
 
-// setTargetOption checks one registration option of query and, when o is not
+// setRegistrationOption checks one registration option of query and, when o is not
 // nil, applies it.
-func setTargetOption(o *targetOptions, query, key, raw string) string {
+func setRegistrationOption(o *registrationOptions, query, key, raw string) string {
 	value, err := url.QueryUnescape(raw)
 	if err != nil {
 		return "option " + dtmdriver.OptionName(query, key) + " has a malformed value"
@@ -194,14 +194,14 @@ func setTargetOption(o *targetOptions, query, key, raw string) string {
 			}
 		}
 	default:
-		return dtmdriver.UnknownOption(query, key) + "; known: " + targetKeys
+		return dtmdriver.UnknownOption(query, key) + "; known: " + registrationKeys
 	}
 	return ""
 }
 
-func parseTargetOptions(query string) (targetOptions, string) {
-	o := targetOptions{check: "tcp", interval: defaultInterval, deregisterAfter: defaultDeregisterAfter}
-	reason := checkQuery(query, func(k, v string) string { return setTargetOption(&o, query, k, v) })
+func parseRegistrationOptions(query string) (registrationOptions, string) {
+	o := registrationOptions{check: "tcp", interval: defaultInterval, deregisterAfter: defaultDeregisterAfter}
+	reason := checkQuery(query, func(k, v string) string { return setRegistrationOption(&o, query, k, v) })
 	if o.timeout == 0 {
 		o.timeout = min(defaultCheckTimeout, o.interval)
 	}

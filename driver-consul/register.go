@@ -43,7 +43,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if reason != "" {
 		return targetForm.Reject(target, reason)
 	}
-	opts, _ := parseTargetOptions(s.query)
+	opts, _ := parseRegistrationOptions(s.query)
 	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
 		return fmt.Errorf("consul: registering %q: %w", s.service, err)
@@ -90,7 +90,7 @@ type registration struct {
 	err       error // of the deregistration
 }
 
-func newRegistration(client *api.Client, tr *http.Transport, service, host string, port int, endpoint string, o targetOptions) *registration {
+func newRegistration(client *api.Client, tr *http.Transport, service, host string, port int, endpoint string, o registrationOptions) *registration {
 	id := o.id
 	if id == "" {
 		// One ID per service and endpoint (zero-contrib's form): a dtm that

@@ -30,7 +30,7 @@ func TestRegisterVisible(t *testing.T) {
 		t.Fatalf("passing instances of dtmservice: %d, want 1", len(entries))
 	}
 	s := entries[0].Service
-	host, port := hostPort(t, dtm)
+	host, port := dtmdrivertest.HostPort(t, dtm)
 	if s.Address != host || s.Port != port || !slices.Equal(s.Tags, []string{"a", "b"}) || s.Meta["Protocol"] != "grpc" {
 		t.Errorf("registered %+v; want address %s port %d tags [a b] meta Protocol=grpc", s, host, port)
 	}
@@ -65,16 +65,15 @@ func TestRegisterVisible(t *testing.T) {
 // check to take it out of the passing set.
 func TestTCPCheckFollowsDtm(t *testing.T) {
 	a := consultest.Start(t)
-	c := newAPI(t, a, "")
 	lis := listen(t)
 	d := &driver{}
 	t.Cleanup(func() { d.Close() })
 	if err := d.RegisterGrpcService("consul://"+a.Addr()+"/dtmtcp?interval=1s&timeout=500ms", lis.Addr().String()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the instance passes", func() bool { return len(passing(t, c, "dtmtcp")) == 1 })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the instance passes", func() bool { return len(dtmdrivertest.Listed(t, a, "dtmtcp")) == 1 })
 	lis.Close()
-	waitFor(t, 15*time.Second, "the TCP check fails once dtm stops listening", func() bool { return len(passing(t, c, "dtmtcp")) == 0 })
+	dtmdrivertest.WaitFor(t, 15*time.Second, "the TCP check fails once dtm stops listening", func() bool { return len(dtmdrivertest.Listed(t, a, "dtmtcp")) == 0 })
 }
 
 // TestGRPCCheck registers with check=grpc against a server that serves gRPC
@@ -88,7 +87,7 @@ func TestGRPCCheck(t *testing.T) {
 	if err := d.RegisterGrpcService("consul://"+a.Addr()+"/dtmgrpc?check=grpc&interval=1s", dtm); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the gRPC check passes", func() bool {
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the gRPC check passes", func() bool {
 		checks, err := c.Agent().ChecksWithFilter(`ServiceName == "dtmgrpc"`)
 		for _, ch := range checks {
 			return err == nil && len(checks) == 1 && ch.Type == "grpc" && ch.Status == api.HealthPassing &&

@@ -1,13 +1,15 @@
 package gozero_test
 
 import (
-	clientv3 "go.etcd.io/etcd/client/v3"
 	"testing"
 
 	gozero "github.com/dtmdrivers/drivers/driver-gozero"
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
+	"github.com/dtmdrivers/drivers/testenv/etcdtest"
 )
+
+var _ dtmdrivertest.Registry = (*etcdtest.Etcd)(nil)
 
 // splits are the forms a go-zero user writes, with the expected splits.
 var splits = []dtmdrivertest.Split{
@@ -63,21 +65,13 @@ var malformed = []string{
 }
 
 func TestConformance(t *testing.T) {
-	d, _ := dtmdriver.Lookup(gozero.Name)
-	var raw *clientv3.Client // one client: the Close check counts connections
-	if etcd != nil {
-		raw = etcd.Client(t)
-	}
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:    d,
 		Schemes:   []string{"etcd", "discov", "direct", "k8s"},
 		Splits:    splits,
 		Malformed: malformed,
-		Publish: func(t *testing.T, name, addr string) string {
-			e := needEtcd(t) // so that, with -short, the parse checks run without etcd
-			publish(t, e.Endpoints(), name, addr)
-			return "etcd://" + e.Endpoint() + "/" + name
-		},
+		Registry:  etcd, // nil with -short: the parse checks run without etcd
 		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
 			e := needEtcd(t)
 			return "etcd://" + e.Endpoint() + "/" + service, "etcd://" + e.Endpoint() + "/" + service
@@ -90,6 +84,5 @@ func TestConformance(t *testing.T) {
 			"etcd://127.0.0.1:1/dtmservice?user=u&password=a#" + dtmdrivertest.Secret,
 			"etcd://u:a#" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
 		},
-		Listed: func(t *testing.T, service string) []string { return published(t, raw, service) },
 	})
 }

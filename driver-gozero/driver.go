@@ -10,8 +10,8 @@ import (
 	"google.golang.org/grpc/resolver"
 )
 
-// Name is the driver's name, for dtm's MicroService.Driver and [dtmdriver.Use].
-const Name = "dtm-driver-gozero"
+// DriverName is the driver's name, for dtm's MicroService.Driver and [dtmdriver.Use].
+const DriverName = "dtm-driver-gozero"
 
 // driver is the one value the package registers. Its state is the resolving
 // configuration and dtm's registrations.
@@ -45,7 +45,7 @@ func init() {
 	dtmdriver.Register(std)
 }
 
-func (*driver) GetName() string { return Name }
+func (*driver) GetName() string { return DriverName }
 
 // RegisterGrpcResolver registers go-zero's zrpc resolvers (etcd, discov, direct,
 // k8s) with gRPC, wrapped so that they balance as zrpc clients do (see

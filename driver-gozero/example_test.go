@@ -11,7 +11,7 @@ import (
 // A branch URI in go-zero's legacy etcd form splits into the server that
 // grpc.Dial takes and the method.
 func Example_parseServerMethod() {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	server, method, err := d.ParseServerMethod("etcd://10.0.0.1:2379,10.0.0.2:2379/trans.rpc/busi.Busi/TransIn")
 	fmt.Println(server, method, err)
 	server, method, err = d.ParseServerMethod("etcd:///10.0.0.1:2379/busi.Busi/TransIn?key=trans.rpc")
@@ -24,7 +24,7 @@ func Example_parseServerMethod() {
 // The dtm server registers itself in etcd as go-zero services do, and withdraws
 // at shutdown. This needs a live etcd.
 func Example_registerDtm() {
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		log.Fatal(err)
 	}
 	d := dtmdriver.GetDriver()
@@ -41,7 +41,7 @@ func ExampleConfigure() {
 	if err := gozero.Configure(gozero.Config{User: "app", Password: "secret"}); err != nil {
 		log.Fatal(err)
 	}
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		log.Fatal(err)
 	}
 }

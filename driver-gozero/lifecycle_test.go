@@ -113,7 +113,7 @@ func TestRegisterSameTargetTwice(t *testing.T) {
 	if took > 2*time.Second {
 		t.Errorf("Close took %v", took)
 	}
-	if vals := published(t, e.Client(t), key); len(vals) != 0 {
+	if vals := published(t, key); len(vals) != 0 {
 		t.Errorf("after Close, etcd lists %q", vals)
 	}
 }
@@ -129,7 +129,7 @@ func TestRegisterRefusesEndpoint(t *testing.T) {
 			t.Errorf("RegisterGrpcService with endpoint %q: %v, want an error wrapping ErrBadURI", endpoint, err)
 		}
 	}
-	if vals := published(t, e.Client(t), "dtmservice-endpoint"); len(vals) != 0 {
+	if vals := published(t, "dtmservice-endpoint"); len(vals) != 0 {
 		t.Errorf("etcd lists %q", vals)
 	}
 }
@@ -158,7 +158,7 @@ func TestRegisterHashInTarget(t *testing.T) {
 			t.Errorf("RegisterGrpcService(%q) error %v does not say to write %%23", target, err)
 		}
 	}
-	if vals := published(t, e.Client(t), "dtmservice-hash"); len(vals) != 0 {
+	if vals := published(t, "dtmservice-hash"); len(vals) != 0 {
 		t.Errorf("etcd lists %q", vals)
 	}
 }

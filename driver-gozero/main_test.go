@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	// Select the driver before etcd starts: gRPC's resolver registry is a map
 	// without a lock, meant to be written before anything dials, and the
 	// embedded etcd dials its own gateway.
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -3,65 +3,18 @@ package gozero_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc/resolver"
 )
 
 // MeasureEnv turns TestMeasureResolverLatency on.
 const measureEnv = "DTM_GOZERO_MEASURE"
-
-// updates records the address lists a resolver reports, with their times.
-type updates struct {
-	resolver.ClientConn // only UpdateState is called by go-zero's resolver
-	mu                  sync.Mutex
-	changed             chan struct{}
-	addrs               []string
-	at                  time.Time
-}
-
-func (u *updates) UpdateState(s resolver.State) error {
-	u.mu.Lock()
-	u.addrs = u.addrs[:0]
-	for _, a := range s.Addresses {
-		u.addrs = append(u.addrs, a.Addr)
-	}
-	u.at = time.Now()
-	u.mu.Unlock()
-	select {
-	case u.changed <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (u *updates) ReportError(error) {}
-
-// waitUntil waits for a report satisfying has and returns when it came.
-func (u *updates) waitUntil(t *testing.T, timeout time.Duration, has func([]string) bool) time.Time {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		u.mu.Lock()
-		ok, at := has(u.addrs), u.at
-		u.mu.Unlock()
-		if ok {
-			return at
-		}
-		select {
-		case <-u.changed:
-		case <-deadline.C:
-			t.Fatalf("no resolver update within %v", timeout)
-		}
-	}
-}
 
 // TestMeasureResolverLatency measures, over 200 trials, the time from an instance's
 // registration (a Put under a lease, as go-zero's publisher makes it) to the update
@@ -76,13 +29,15 @@ func TestMeasureResolverLatency(t *testing.T) {
 	}
 	e := needEtcd(t)
 	const key, trials = "measure.rpc", 200
-	u := &updates{changed: make(chan struct{}, 1)}
-	target := resolver.Target{URL: url.URL{Scheme: "etcd", Host: e.Endpoint(), Path: "/" + key}}
-	r, err := resolver.Get("etcd").Build(target, u, resolver.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, resolver.Get("etcd"), "etcd://"+e.Endpoint()+"/"+key, rec)
+	await := func(ok func([]string) bool, from int) time.Time {
+		at, done := rec.Await(from, 10*time.Second, ok)
+		if !done {
+			t.Fatal("no resolver update within 10s")
+		}
+		return at
 	}
-	defer r.Close()
 	raw := e.Client(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
@@ -93,17 +48,17 @@ func TestMeasureResolverLatency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
+		from, start := rec.Len(), time.Now()
 		if _, err := raw.Put(ctx, fmt.Sprintf("%s/%d", key, lease.ID), addr, clientv3.WithLease(lease.ID)); err != nil {
 			t.Fatal(err)
 		}
-		at := u.waitUntil(t, 10*time.Second, func(a []string) bool { return slices.Contains(a, addr) })
+		at := await(func(a []string) bool { return slices.Contains(a, addr) }, from)
 		up = append(up, at.Sub(start))
-		start = time.Now()
+		from, start = rec.Len(), time.Now()
 		if _, err := raw.Revoke(ctx, lease.ID); err != nil {
 			t.Fatal(err)
 		}
-		at = u.waitUntil(t, 10*time.Second, func(a []string) bool { return !slices.Contains(a, addr) })
+		at = await(func(a []string) bool { return !slices.Contains(a, addr) }, from)
 		down = append(down, at.Sub(start))
 	}
 	for _, m := range []struct {

@@ -29,18 +29,18 @@ const closeTimeout = 5 * time.Second
 // regTimeout bounds a first registration: reaching etcd, the lease and the key.
 const regTimeout = 5 * time.Second
 
-// regTarget is a parsed registration target.
-type regTarget struct {
+// registrationTarget is a parsed registration target.
+type registrationTarget struct {
 	hosts []string
 	key   string
 	id    int64
 	cfg   Config
 }
 
-// parseTarget reads a registration target. Its errors wrap dtmdriver.ErrBadURI and
+// parseRegistrationTarget reads a registration target. Its errors wrap dtmdriver.ErrBadURI and
 // quote the target with its password redacted.
-func parseTarget(target string) (regTarget, error) {
-	var t regTarget
+func parseRegistrationTarget(target string) (registrationTarget, error) {
+	var t registrationTarget
 	shown := target // Reject redacts it
 	if strings.IndexByte(target, '#') >= 0 {
 		// A URL ends at '#': a password holding one would be cut short and sent
@@ -133,7 +133,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if target == "" {
 		return nil
 	}
-	t, err := parseTarget(target)
+	t, err := parseRegistrationTarget(target)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ type registration struct {
 
 // startRegistration connects to the target's etcd, puts dtm's key under a new
 // lease within regTimeout, and keeps the lease alive in the background.
-func startRegistration(t regTarget, value string, cfg Config) (*registration, error) {
+func startRegistration(t registrationTarget, value string, cfg Config) (*registration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), regTimeout)
 	defer cancel()
 	if err := probe(ctx, t.hosts); err != nil {

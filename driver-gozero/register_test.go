@@ -13,7 +13,6 @@ import (
 	"github.com/zeromicro/go-zero/core/discov"
 	"github.com/zeromicro/go-zero/core/service"
 	"github.com/zeromicro/go-zero/zrpc"
-	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -29,18 +28,12 @@ func closeDriver(t testing.TB) {
 	})
 }
 
-// published returns the values under key+"/" in etcd.
-func published(t testing.TB, c *clientv3.Client, key string) []string {
+// published returns the values under key+"/" in the package's etcd.
+func published(t testing.TB, key string) []string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	resp, err := c.Get(ctx, key+"/", clientv3.WithPrefix())
+	vals, err := needEtcd(t).List(t.Context(), key)
 	if err != nil {
-		t.Fatalf("reading %s: %v", key, err)
-	}
-	var vals []string
-	for _, kv := range resp.Kvs {
-		vals = append(vals, string(kv.Value))
+		t.Fatal(err)
 	}
 	return vals
 }
@@ -110,7 +103,6 @@ func TestRegisterUnreachable(t *testing.T) {
 // both target forms; Close withdraws it.
 func TestRegisterReachedByZrpcClient(t *testing.T) {
 	e := needEtcd(t)
-	raw := e.Client(t)
 	for i, form := range []string{"etcd://%s/%s", "etcd:///%[1]s?key=%[2]s"} {
 		t.Run(form, func(t *testing.T) {
 			key := fmt.Sprintf("dtmservice-zrpc-%d", i)
@@ -118,7 +110,7 @@ func TestRegisterReachedByZrpcClient(t *testing.T) {
 			if err := theDriver(t).RegisterGrpcService(fmt.Sprintf(form, e.Endpoint(), key), dtmAddr); err != nil {
 				t.Fatal(err)
 			}
-			if got := published(t, raw, key); len(got) != 1 || got[0] != dtmAddr {
+			if got := published(t, key); len(got) != 1 || got[0] != dtmAddr {
 				t.Fatalf("published under %s: %q, want [%s]", key, got, dtmAddr)
 			}
 			cli := zrpc.MustNewClient(zrpc.RpcClientConf{
@@ -136,7 +128,7 @@ func TestRegisterReachedByZrpcClient(t *testing.T) {
 			if err := closer.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			if got := published(t, raw, key); len(got) != 0 {
+			if got := published(t, key); len(got) != 0 {
 				t.Errorf("after Close, %s still holds %q", key, got)
 			}
 			if err := closer.Close(); err != nil {
@@ -174,9 +166,8 @@ func TestZrpcServerCalledThroughDriver(t *testing.T) {
 	<-started
 	t.Cleanup(srv.Stop)
 
-	raw := e.Client(t)
-	waitFor(t, 20*time.Second, "the zrpc server's registration", func() bool {
-		return len(published(t, raw, key)) == 1
+	dtmdrivertest.WaitFor(t, 20*time.Second, "the zrpc server's registration", func() bool {
+		return len(published(t, key)) == 1
 	})
 	for _, uri := range []string{
 		"etcd://" + e.Endpoint() + "/" + key + healthCheck,

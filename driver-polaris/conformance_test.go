@@ -10,10 +10,11 @@ import (
 	"github.com/polarismesh/polaris-go/pkg/model"
 )
 
+var _ dtmdrivertest.Registry = (*polaristest.Server)(nil)
+
 func TestConformance(t *testing.T) {
 	// With -short, everything but the Call check runs, without a server.
 	var srv *polaristest.Server
-	var provider api.SDKContext
 	if !testing.Short() {
 		srv = polaristest.Start(t)
 		if err := Configure(testConfig(t, srv)); err != nil {
@@ -23,7 +24,6 @@ func TestConformance(t *testing.T) {
 			_ = std.Close()
 			_ = Configure(Config{})
 		})
-		provider = providerSDK(t, srv)
 	}
 	dtmdrivertest.RunConformanceTests(t, dtmdrivertest.Harness{
 		Driver:  std,
@@ -53,7 +53,7 @@ func TestConformance(t *testing.T) {
 			if srv == nil {
 				t.Skip("-short: needs a Polaris server")
 			}
-			registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, name, addr, nil)
+			server := srv.Publish(t, name, addr)
 			// Warm the driver's SDK context up before the suite tracks goroutines:
 			// it lives until the driver's Close, which TestLeaks checks.
 			sc, err := std.server()
@@ -64,14 +64,15 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 20*time.Second, name+" in the driver's polaris-go cache", func() bool {
+			dtmdrivertest.WaitFor(t, 20*time.Second, name+" in the driver's polaris-go cache", func() bool {
 				resp, err := s.consumer.GetAllInstances(&api.GetAllInstancesRequest{
 					GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: DefaultNamespace, Service: name},
 				})
 				return err == nil && len(resp.GetInstances()) == 1
 			})
-			return prefix + name + "?namespace=" + DefaultNamespace
+			return server
 		},
+		Registry:    srv, // Listed; Publish above also warms the driver's cache
 		CallTimeout: 30 * time.Second,
 		RegistrationTarget: func(t *testing.T, service, endpoint string) (string, string) {
 			if srv == nil {
@@ -85,9 +86,6 @@ func TestConformance(t *testing.T) {
 			"polaris://127.0.0.1:1/dtmservice?colour=blue",
 			"polaris://u:" + dtmdrivertest.Secret + "@127.0.0.1:1/dtmservice",
 			"etcd://127.0.0.1:2379/dtmservice",
-		},
-		Listed: func(t *testing.T, service string) []string {
-			return consumerView(t, provider, DefaultNamespace, service)
 		},
 	})
 }

@@ -2,6 +2,7 @@ package polaris
 
 import (
 	"context"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,16 +17,16 @@ import (
 func TestServerRestart(t *testing.T) {
 	srv := startPolaris(t)
 	provider := providerSDK(t, srv)
-	a := startCountingServer(t, "svc")
-	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "restart", a.addr, nil)
+	a := dtmdrivertest.StartCountingServer(t, "svc")
+	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "restart", a.Addr, nil)
 
 	d := newDriver()
 	if err := d.configure(Config{Dir: t.TempDir(), RefreshInterval: testRefresh}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	dtm := startCountingServer(t, "dtm")
-	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=2", dtm.addr); err != nil {
+	dtm := dtmdrivertest.StartCountingServer(t, "dtm")
+	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=2", dtm.Addr); err != nil {
 		t.Fatal(err)
 	}
 	conn := dialDriver(t, d, "polaris://restart")
@@ -49,14 +50,14 @@ func TestServerRestart(t *testing.T) {
 	srv.Restart(t)
 
 	// dtm's registration: there and healthy, kept so by heartbeats.
-	waitFor(t, 20*time.Second, "dtm healthy after the restart", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm healthy after the restart", func() bool {
 		insts := srv.Instances(t, DefaultNamespace, "dtmservice")
 		return len(insts) == 1 && insts[0].Healthy
 	})
 	// The watch resumes: a new instance is called.
-	b := startCountingServer(t, "svc")
-	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "restart", b.addr, nil)
-	waitFor(t, 30*time.Second, "a call on the instance registered after the restart", func() bool { return b.calls.Load() > 0 })
+	b := dtmdrivertest.StartCountingServer(t, "svc")
+	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "restart", b.Addr, nil)
+	dtmdrivertest.WaitFor(t, 30*time.Second, "a call on the instance registered after the restart", func() bool { return b.Calls.Load() > 0 })
 	cancel()
 	wg.Wait()
 	if failed.Load() != 0 || ok.Load() == 0 {
@@ -73,8 +74,8 @@ func TestServerLosesInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	dtm := startCountingServer(t, "dtm")
-	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=1", dtm.addr); err != nil {
+	dtm := dtmdrivertest.StartCountingServer(t, "dtm")
+	if err := d.RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/dtmservice?ttl=1", dtm.Addr); err != nil {
 		t.Fatal(err)
 	}
 	srv.Stop()
@@ -86,7 +87,7 @@ func TestServerLosesInstance(t *testing.T) {
 		t.Fatalf("the server kept %+v", insts)
 	}
 	start := time.Now()
-	waitFor(t, 20*time.Second, "dtm registered again", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm registered again", func() bool {
 		insts := srv.Instances(t, DefaultNamespace, "dtmservice")
 		return len(insts) == 1 && insts[0].Healthy
 	})
@@ -98,16 +99,16 @@ func TestServerLosesInstance(t *testing.T) {
 func TestServerUnreachable(t *testing.T) {
 	srv := startPolaris(t)
 	provider := providerSDK(t, srv)
-	a := startCountingServer(t, "svc")
-	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "unreachable", a.addr, nil)
+	a := dtmdrivertest.StartCountingServer(t, "svc")
+	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "unreachable", a.Addr, nil)
 	d := newTestDriver(t, srv)
 	conn := dialDriver(t, d, "polaris://unreachable")
-	rec := newStateRecorder()
-	buildResolver(t, d, "polaris://unreachable", rec)
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://unreachable", rec)
 	if err := checkHealth(t.Context(), conn, "svc", 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the recorder's addresses", func() bool { return rec.has(a.addr) })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the recorder's addresses", func() bool { return rec.Has(a.Addr) })
 
 	srv.Stop()
 	// For many refresh intervals (and beyond the fallback refresh), calls work and
@@ -116,11 +117,11 @@ func TestServerUnreachable(t *testing.T) {
 		if err := checkHealth(t.Context(), conn, "svc", 5*time.Second); err != nil {
 			t.Fatalf("call with the server down: %v", err)
 		}
-		if !rec.has(a.addr) {
+		if !rec.Has(a.Addr) {
 			t.Fatal("the resolver dropped the last known address while the server was down")
 		}
 		select {
-		case <-rec.updates:
+		case <-rec.Updated():
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

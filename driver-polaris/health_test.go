@@ -1,14 +1,11 @@
 package polaris
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,74 +13,46 @@ import (
 	"github.com/dtmdrivers/drivers/testenv/polaristest"
 	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
-
-// countingServer is a real gRPC health server that counts the calls it answers.
-type countingServer struct {
-	addr  string
-	calls atomic.Int64
-}
-
-func startCountingServer(t *testing.T, name string) *countingServer {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &countingServer{addr: lis.Addr().String()}
-	srv := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		s.calls.Add(1)
-		return h(ctx, req)
-	}))
-	hs := health.NewServer()
-	hs.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
-	healthpb.RegisterHealthServer(srv, hs)
-	go func() { _ = srv.Serve(lis) }()
-	t.Cleanup(srv.Stop)
-	return s
-}
 
 // TestIsolatedNotCalled isolates one of two instances in the console: once the
 // change reaches the driver, no call goes to it.
 func TestIsolatedNotCalled(t *testing.T) {
 	srv := startPolaris(t)
 	provider := providerSDK(t, srv)
-	a, b := startCountingServer(t, "svc"), startCountingServer(t, "svc")
-	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "isolation", a.addr, nil)
-	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "isolation", b.addr, nil)
+	a, b := dtmdrivertest.StartCountingServer(t, "svc"), dtmdrivertest.StartCountingServer(t, "svc")
+	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "isolation", a.Addr, nil)
+	registerLikeGrpcGoPolaris(t, provider, DefaultNamespace, "isolation", b.Addr, nil)
 
 	d := newTestDriver(t, srv)
 	conn := dialDriver(t, d, "polaris://isolation")
-	waitFor(t, 20*time.Second, "calls on both instances", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "calls on both instances", func() bool {
 		if err := checkHealth(t.Context(), conn, "svc", 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		return a.calls.Load() > 0 && b.calls.Load() > 0
+		return a.Calls.Load() > 0 && b.Calls.Load() > 0
 	})
 
-	host, port := hostPort(t, a.addr)
+	host, port := dtmdrivertest.HostPort(t, a.Addr)
 	srv.SetIsolated(t, DefaultNamespace, "isolation", host, port, true)
 	// Wait for 20 calls in a row that all avoid a.
-	waitFor(t, 20*time.Second, "20 calls in a row avoiding the isolated instance", func() bool {
-		before := a.calls.Load()
+	dtmdrivertest.WaitFor(t, 20*time.Second, "20 calls in a row avoiding the isolated instance", func() bool {
+		before := a.Calls.Load()
 		for range 20 {
 			if err := checkHealth(t.Context(), conn, "svc", 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return a.calls.Load() == before
+		return a.Calls.Load() == before
 	})
 	// And it stays out.
-	before := a.calls.Load()
+	before := a.Calls.Load()
 	for range 20 {
 		if err := checkHealth(t.Context(), conn, "svc", 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := a.calls.Load() - before; n != 0 {
+	if n := a.Calls.Load() - before; n != 0 {
 		t.Errorf("the isolated instance answered %d more calls", n)
 	}
 }
@@ -135,9 +104,9 @@ func TestLatency(t *testing.T) {
 func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.ProviderAPI, i, ttl int, mu *sync.Mutex, registered, expired, unhealthy *[]time.Duration) error {
 	service := fmt.Sprintf("latency-%d", i)
 	addr := dtmdrivertest.StartHealthServer(t, service)
-	host, port := hostPort(t, addr)
-	rec := newStateRecorder()
-	buildResolver(t, d, "polaris://"+service, rec)
+	host, port := dtmdrivertest.HostPort(t, addr)
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://"+service, rec)
 	time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Second)))) // spread the trials, not a wait for a condition
 
 	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
@@ -157,7 +126,7 @@ func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.Provid
 	beat()
 	var seen time.Time
 	for deadline := start.Add(30 * time.Second); ; {
-		if addrs, at := rec.state(); slices.Contains(addrs, addr) {
+		if addrs, at := rec.Last(); slices.Contains(addrs, addr) {
 			seen = at
 			break
 		}
@@ -165,7 +134,7 @@ func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.Provid
 			return fmt.Errorf("%s: not resolved 30 s after its registration", service)
 		}
 		select {
-		case <-rec.updates:
+		case <-rec.Updated():
 		case <-time.After(time.Duration(ttl) * time.Second / 2):
 			beat()
 		}
@@ -188,7 +157,7 @@ func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.Provid
 				sick = time.Now()
 			}
 		}
-		if addrs, at := rec.state(); !slices.Contains(addrs, addr) {
+		if addrs, at := rec.Last(); !slices.Contains(addrs, addr) {
 			gone = at
 			break
 		}
@@ -196,7 +165,7 @@ func latencyTrial(t *testing.T, srv *polaristest.Server, d *driver, p api.Provid
 			return fmt.Errorf("%s: still resolved 30 s after its last heartbeat", service)
 		}
 		select {
-		case <-rec.updates:
+		case <-rec.Updated():
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

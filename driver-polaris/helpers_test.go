@@ -3,11 +3,9 @@ package polaris
 import (
 	"context"
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"net"
-	"net/url"
-	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,8 +17,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/resolver"
-	"google.golang.org/grpc/serviceconfig"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -74,7 +70,7 @@ func providerSDK(t testing.TB, srv *polaristest.Server) api.SDKContext {
 // heartbeats), protocol grpc, a version, TTL 5 s, the given metadata.
 func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, addr string, metadata map[string]string) {
 	t.Helper()
-	host, port := hostPort(t, addr)
+	host, port := dtmdrivertest.HostPort(t, addr)
 	p := api.NewProviderAPIByContext(ctx)
 	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service: service, Namespace: ns, Host: host, Port: port,
@@ -89,31 +85,6 @@ func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, ad
 			Service: service, Namespace: ns, Host: host, Port: port,
 		}})
 	})
-}
-
-func hostPort(t testing.TB, addr string) (string, int) {
-	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, port
-}
-
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %v", what, timeout)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // dialDriver dials server (as ParseServerMethod returns it) through d's own
@@ -143,71 +114,6 @@ func checkHealth(ctx context.Context, conn *grpc.ClientConn, name string, timeou
 		return fmt.Errorf("status %v", resp.GetStatus())
 	}
 	return nil
-}
-
-// stateRecorder is a resolver.ClientConn that records what a resolver
-// reports, with the time, for tests that look at the resolver alone.
-type stateRecorder struct {
-	resolver.ClientConn // not called: the methods below are the ones resolvers use
-	mu                  sync.Mutex
-	addrs               []string
-	at                  time.Time
-	updates             chan struct{}
-	errs                []error
-}
-
-func newStateRecorder() *stateRecorder { return &stateRecorder{updates: make(chan struct{}, 1)} }
-
-func (r *stateRecorder) UpdateState(s resolver.State) error {
-	addrs := make([]string, 0, len(s.Addresses))
-	for _, a := range s.Addresses {
-		addrs = append(addrs, a.Addr)
-	}
-	r.mu.Lock()
-	r.addrs, r.at = addrs, time.Now()
-	r.mu.Unlock()
-	select {
-	case r.updates <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (r *stateRecorder) ReportError(err error) {
-	r.mu.Lock()
-	r.errs = append(r.errs, err)
-	r.mu.Unlock()
-}
-
-func (r *stateRecorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
-	return &serviceconfig.ParseResult{}
-}
-
-// state returns the last addresses reported and when.
-func (r *stateRecorder) state() ([]string, time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.addrs), r.at
-}
-
-func (r *stateRecorder) has(addr string) bool {
-	addrs, _ := r.state()
-	return slices.Contains(addrs, addr)
-}
-
-// buildResolver builds d's resolver for server with rec as its ClientConn.
-func buildResolver(t testing.TB, d *driver, server string, rec *stateRecorder) resolver.Resolver {
-	t.Helper()
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := (&builder{d: d}).Build(resolver.Target{URL: *u}, rec, resolver.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.Close)
-	return r
 }
 
 // startPolaris starts a real Polaris server for the test; -short skips the

@@ -143,12 +143,11 @@ func TestParseRegistrationTarget(t *testing.T) {
 func TestNoServerConfigured(t *testing.T) {
 	t.Setenv(EnvAddresses, "")
 	d := newDriver()
-	rec := newStateRecorder()
-	buildResolver(t, d, "polaris://busi", rec)
-	waitFor(t, 5*time.Second, "an error reported to gRPC", func() bool {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		return len(rec.errs) > 0 && errors.Is(rec.errs[0], errNoServer)
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://busi", rec)
+	dtmdrivertest.WaitFor(t, 5*time.Second, "an error reported to gRPC", func() bool {
+		errs := rec.Errors()
+		return len(errs) > 0 && errors.Is(errs[0], errNoServer)
 	})
 	t.Setenv(EnvAddresses, "127.0.0.1:8091,nonsense")
 	if _, err := d.server(); err == nil || !strings.Contains(err.Error(), EnvAddresses) {

@@ -1,7 +1,6 @@
 package polaris
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -61,24 +59,6 @@ func TestRegisterGrpcServiceRejects(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer for a slog handler written to from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRegisterDtm registers dtm as the dtm server does, checks that a plain
 // polaris-go consumer and the driver's own resolver (configured by the target
 // alone) both find it, and that Close deregisters it and stops everything.
@@ -87,7 +67,7 @@ func TestRegisterDtm(t *testing.T) {
 	consumer := api.NewConsumerAPIByContext(providerSDK(t, srv))
 
 	d := newDriver()
-	var logs syncBuffer
+	var logs dtmdrivertest.SyncBuffer
 	d.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dir := t.TempDir()
 	if err := d.configure(Config{Dir: dir, RefreshInterval: testRefresh}); err != nil {
@@ -100,13 +80,13 @@ func TestRegisterDtm(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("RegisterGrpcService returned after %v", time.Since(start).Round(time.Millisecond))
-	host, port := hostPort(t, dtmAddr)
+	host, port := dtmdrivertest.HostPort(t, dtmAddr)
 
 	insts := srv.Instances(t, "dtmns", "dtmservice")
 	if len(insts) != 1 || insts[0].Host != host || insts[0].Port != port || !insts[0].Healthy || insts[0].Metadata["role"] != "dtm" {
 		t.Fatalf("server lists %+v, want one healthy %s with role=dtm", insts, dtmAddr)
 	}
-	waitFor(t, 20*time.Second, "dtm in a plain polaris-go consumer", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm in a plain polaris-go consumer", func() bool {
 		resp, err := consumer.GetOneInstance(&api.GetOneInstanceRequest{GetOneInstanceRequest: model.GetOneInstanceRequest{
 			Namespace: "dtmns", Service: "dtmservice",
 		}})
@@ -121,7 +101,7 @@ func TestRegisterDtm(t *testing.T) {
 	conn.Close()
 
 	// Heartbeats keep it healthy past several TTLs.
-	waitFor(t, 10*time.Second, "heartbeats past 3 TTLs", func() bool { return time.Since(start) > 7*time.Second })
+	dtmdrivertest.WaitFor(t, 10*time.Second, "heartbeats past 3 TTLs", func() bool { return time.Since(start) > 7*time.Second })
 	if insts := srv.Instances(t, "dtmns", "dtmservice"); len(insts) != 1 || !insts[0].Healthy {
 		t.Fatalf("after 7 s, server lists %+v, want dtm healthy", insts)
 	}
@@ -213,9 +193,9 @@ func TestLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A resolver that is still open when the driver closes stops too.
-		rec := newStateRecorder()
-		r := buildResolver(t, d, "polaris://dtmservice", rec)
-		waitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.has(dtmAddr) })
+		rec := dtmdrivertest.NewRecorder()
+		r := dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://dtmservice", rec)
+		dtmdrivertest.WaitFor(t, 10*time.Second, "the second resolver's addresses", func() bool { return rec.Has(dtmAddr) })
 		conn.Close()
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
@@ -257,7 +237,7 @@ func TestCloseWithdrawsOldRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	listed := func() bool { return slices.Contains(consumerView(t, consumer, DefaultNamespace, service), dtmAddr) }
-	waitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
+	dtmdrivertest.WaitFor(t, 20*time.Second, "dtm listed by a consumer", listed)
 	select { // age dtm's record past the server's cache window
 	case <-time.After(6 * time.Second):
 	case <-t.Context().Done():
@@ -267,6 +247,6 @@ func TestCloseWithdrawsOldRegistration(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
+	dtmdrivertest.WaitFor(t, 5*time.Second, "the consumer to stop listing dtm after Close", func() bool { return !listed() })
 	t.Logf("a consumer stopped listing dtm %v after Close began", time.Since(start).Round(time.Millisecond))
 }

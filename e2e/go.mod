@@ -11,13 +11,16 @@ require (
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
 	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
-	github.com/hashicorp/consul/api v1.34.5
 	github.com/polarismesh/polaris-go v1.6.1
 	github.com/zeromicro/go-zero v1.10.3
-	go.etcd.io/etcd/client/v3 v3.6.16
-	go.uber.org/zap v1.27.0
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/hashicorp/consul/api v1.34.5 // indirect
+	go.etcd.io/etcd/client/v3 v3.6.16 // indirect
+	go.uber.org/zap v1.27.0 // indirect
 )
 
 require (

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
-	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
 )
 
@@ -16,10 +14,7 @@ import (
 // RegisterGrpcService, as dtm registers itself. Run with -benchtime Nx.
 func BenchmarkCall(b *testing.B) {
 	a := consultest.Start(b)
-	addr := dtmdrivertest.StartHealthServer(b, "bench-call")
-	if err := dtmdriver.GetDriver().RegisterGrpcService("consul://"+a.Addr()+"/bench-call?interval=1s", addr); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = dtmdriver.Close() })
-	benchkit.Calls(b, addr, "consul://"+a.Addr()+"/bench-call"+benchkit.HealthMethod, "bench-call", 30*time.Second)
+	benchkit.CallsRegistered(b, func(string) (string, string) {
+		return "consul://" + a.Addr() + "/bench-call?interval=1s", "consul://" + a.Addr() + "/bench-call"
+	}, 30*time.Second)
 }

@@ -2,17 +2,15 @@ package consul
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
-	"github.com/hashicorp/consul/api"
 	"google.golang.org/grpc/resolver"
 )
 
@@ -29,41 +27,26 @@ const (
 // update that drops it; and the same events seen by a baseline that polls the
 // passing instances every second without blocking queries. Each event comes at
 // a random phase of the poller's period. The resolvers report to
-// benchkit.Recorders, stand-ins for gRPC's ClientConn; the agent is real.
+// dtmdrivertest.Recorders, stand-ins for gRPC's ClientConn; the agent is real.
 func BenchmarkPropagation(b *testing.B) {
 	a := consultest.Start(b)
-	cfg := api.DefaultConfig()
-	cfg.Address, cfg.Token, cfg.TokenFile = a.Addr(), "", ""
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
 	const service = "bench-prop"
-	watched := benchkit.NewRecorder()
-	u, _ := url.Parse("consul://" + a.Addr() + "/" + service)
-	r, err := resolver.Get("consul").Build(resolver.Target{URL: *u}, watched, resolver.BuildOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(r.Close)
-	polled := benchkit.NewRecorder()
+	watched := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(b, resolver.Get("consul"), "consul://"+a.Addr()+"/"+service, watched)
+	polled := dtmdrivertest.NewRecorder()
 	ctx, cancel := context.WithCancel(b.Context())
 	defer cancel()
-	go poll(ctx, c, service, polled)
+	go poll(ctx, a, service, polled)
 
 	var reg, dereg [2][]time.Duration // [0] the driver, [1] the poller
-	recs := [2]*benchkit.Recorder{watched, polled}
+	recs := [2]*dtmdrivertest.Recorder{watched, polled}
 	for i := range propagationTrials {
-		id := fmt.Sprintf("prop-%d", i)
 		port := 20000 + i
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		phase(pollPeriod)
 		from := [2]int{watched.Len(), polled.Len()}
 		start := time.Now()
-		err := c.Agent().ServiceRegister(&api.AgentServiceRegistration{
-			ID: id, Name: service, Address: "127.0.0.1", Port: port,
-			Check: &api.AgentServiceCheck{CheckID: id, TTL: "10m", Status: api.HealthPassing},
-		})
+		withdraw, err := a.Register(service, addr) // passing from the start
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,9 +60,7 @@ func BenchmarkPropagation(b *testing.B) {
 		phase(pollPeriod)
 		from = [2]int{watched.Len(), polled.Len()}
 		start = time.Now()
-		if err := c.Agent().ServiceDeregister(id); err != nil {
-			b.Fatal(err)
-		}
+		withdraw() // the deregistration
 		for k, rec := range recs {
 			at, ok := rec.Await(from[k], 10*pollPeriod, benchkit.Has(addr, false))
 			if !ok {
@@ -103,19 +84,14 @@ func phase(period time.Duration) {
 
 // poll is the baseline: the passing instances of service, read every
 // pollPeriod with no blocking query, as a resolver that polls would read them.
-func poll(ctx context.Context, c *api.Client, service string, rec *benchkit.Recorder) {
+func poll(ctx context.Context, a *consultest.Agent, service string, rec *dtmdrivertest.Recorder) {
 	tick := time.NewTicker(pollPeriod)
 	defer tick.Stop()
 	var last []string
 	first := true
 	for {
-		entries, _, err := c.Health().Service(service, "", true, (&api.QueryOptions{}).WithContext(ctx))
+		addrs, err := a.List(ctx, service)
 		if err == nil {
-			var addrs []string
-			for _, e := range entries {
-				addrs = append(addrs, e.Service.Address+":"+strconv.Itoa(e.Service.Port))
-			}
-			slices.Sort(addrs)
 			if first || !slices.Equal(addrs, last) {
 				state := resolver.State{}
 				for _, a := range addrs {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
 	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
 // BenchmarkCall times health calls through the default driver
@@ -17,6 +16,5 @@ func BenchmarkCall(b *testing.B) {
 	if err := dtmdriver.Use(dtmdriver.DefaultName); err != nil {
 		b.Fatal(err)
 	}
-	addr := dtmdrivertest.StartHealthServer(b, "bench-call")
-	benchkit.Calls(b, addr, addr+benchkit.HealthMethod, "bench-call", 10*time.Second)
+	benchkit.CallsRegistered(b, func(addr string) (string, string) { return "", addr }, 10*time.Second)
 }

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
-	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/etcdtest"
 )
 
@@ -16,11 +14,6 @@ import (
 // dtm registers itself. Run with -benchtime Nx.
 func BenchmarkCall(b *testing.B) {
 	e := etcdtest.Start(b)
-	addr := dtmdrivertest.StartHealthServer(b, "bench-call")
 	target := "etcd://" + e.Endpoint() + "/bench.call"
-	if err := dtmdriver.GetDriver().RegisterGrpcService(target, addr); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = dtmdriver.Close() })
-	benchkit.Calls(b, addr, target+benchkit.HealthMethod, "bench-call", 30*time.Second)
+	benchkit.CallsRegistered(b, func(string) (string, string) { return target, target }, 30*time.Second)
 }

@@ -15,7 +15,7 @@ import (
 // registry starts here, so `go test` without -bench stays quick.
 func TestMain(m *testing.M) {
 	logx.Disable()
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -3,7 +3,6 @@ package gozero
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"sync"
@@ -203,13 +202,8 @@ func childTargets(t *testing.T) {
 }
 
 func childUpdate(t *testing.T) {
-	rec := benchkit.NewRecorder()
-	u := url.URL{Scheme: "etcd", Host: os.Getenv("BENCH_ETCD"), Path: "/" + os.Getenv("BENCH_KEY")}
-	r, err := resolver.Get("etcd").Build(resolver.Target{URL: u}, rec, resolver.BuildOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, resolver.Get("etcd"), "etcd://"+os.Getenv("BENCH_ETCD")+"/"+os.Getenv("BENCH_KEY"), rec)
 	if _, ok := rec.Await(0, time.Minute, func(a []string) bool { return len(a) > 0 }); !ok {
 		t.Fatal("no first update")
 	}

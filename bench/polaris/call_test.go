@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
-	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
 // BenchmarkCall times health calls through the driver (a polaris:// URI
@@ -15,9 +13,7 @@ import (
 // as dtm registers itself. Run with -benchtime Nx.
 func BenchmarkCall(b *testing.B) {
 	srv := start(b)
-	addr := dtmdrivertest.StartHealthServer(b, "bench-call")
-	if err := dtmdriver.GetDriver().RegisterGrpcService("polaris://"+srv.GRPCAddr()+"/bench-call", addr); err != nil {
-		b.Fatal(err)
-	}
-	benchkit.Calls(b, addr, "polaris://bench-call"+benchkit.HealthMethod, "bench-call", time.Minute)
+	benchkit.CallsRegistered(b, func(string) (string, string) {
+		return "polaris://" + srv.GRPCAddr() + "/bench-call", "polaris://bench-call"
+	}, time.Minute)
 }

@@ -1,17 +1,15 @@
 package polaris
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/polaristest"
 	"google.golang.org/grpc/resolver"
 )
@@ -24,10 +22,11 @@ const propagationTrials = 24
 
 // BenchmarkPropagation times an instance's registration through the Polaris
 // server's HTTP client API to the update of a resolver built by the driver's
-// polaris scheme, and its deregistration to the update that drops it. The
+// polaris scheme, and its withdrawal (polaristest's: isolation, then
+// deregistration, as driver-polaris's Close does) to the update that drops it. The
 // instances have no health check, so no TTL is involved; a crashed instance
 // with heartbeats is dropped three TTLs after its last one on top. The
-// resolvers report to benchkit.Recorders, stand-ins for gRPC's ClientConn; the
+// resolvers report to dtmdrivertest.Recorders, stand-ins for gRPC's ClientConn; the
 // server is real.
 func BenchmarkPropagation(b *testing.B) {
 	srv := start(b)
@@ -58,7 +57,7 @@ func trial(b *testing.B, srv *polaristest.Server, i int) (up, down time.Duration
 	service := fmt.Sprintf("bench-prop-%d", i)
 	port := 20000 + i
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	rec := benchkit.NewRecorder()
+	rec := dtmdrivertest.NewRecorder()
 	r, err := resolver.Get("polaris").Build(resolver.Target{URL: url.URL{Scheme: "polaris", Host: service}}, rec, resolver.BuildOptions{})
 	if err != nil {
 		return 0, 0, err
@@ -66,12 +65,9 @@ func trial(b *testing.B, srv *polaristest.Server, i int) (up, down time.Duration
 	defer r.Close()
 	// Spread the trials (a deliberate offset, not a wait for a condition).
 	time.Sleep(rand.N(2 * time.Second))
-	instance := map[string]any{
-		"service": service, "namespace": "default", "host": "127.0.0.1", "port": port,
-		"healthy": true, "enable_health_check": false, "protocol": "grpc",
-	}
 	from, start := rec.Len(), time.Now()
-	if err := post(srv, "/v1/RegisterInstance", instance); err != nil {
+	withdraw, err := srv.Register(service, addr)
+	if err != nil {
 		return 0, 0, err
 	}
 	at, ok := rec.Await(from, 30*time.Second, benchkit.Has(addr, true))
@@ -81,34 +77,10 @@ func trial(b *testing.B, srv *polaristest.Server, i int) (up, down time.Duration
 	up = at.Sub(start)
 	time.Sleep(rand.N(2 * time.Second))
 	from, start = rec.Len(), time.Now()
-	if err := post(srv, "/v1/DeregisterInstance", instance); err != nil {
-		return 0, 0, err
-	}
+	withdraw()
 	at, ok = rec.Await(from, 30*time.Second, benchkit.Has(addr, false))
 	if !ok {
 		return 0, 0, fmt.Errorf("%s: not dropped within 30 s", service)
 	}
 	return up, at.Sub(start), nil
-}
-
-// post sends body to the server's HTTP API.
-func post(srv *polaristest.Server, path string, body any) error {
-	data, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	resp, err := http.Post("http://"+srv.HTTPAddr()+path, "application/json", bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Code int    `json:"code"`
-		Info string `json:"info"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != http.StatusOK || (out.Code != 200000 && out.Code != 0) {
-		return fmt.Errorf("POST %s: %s, code %d %s", path, resp.Status, out.Code, out.Info)
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/dtmdrivers/drivers/bench/internal/benchkit"
 	protocol1 "github.com/dtmdrivers/drivers/driver-protocol1"
 	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
 // BenchmarkCall times health calls through the driver (a protocol1:// URI
@@ -18,9 +17,7 @@ func BenchmarkCall(b *testing.B) {
 	if err := dtmdriver.Use(protocol1.DriverName); err != nil {
 		b.Fatal(err)
 	}
-	addr := dtmdrivertest.StartHealthServer(b, "bench-call")
-	if err := dtmdriver.GetDriver().RegisterGrpcService("protocol1://"+addr, addr); err != nil {
-		b.Fatal(err)
-	}
-	benchkit.Calls(b, addr, "protocol1://"+addr+benchkit.HealthMethod, "bench-call", 10*time.Second)
+	benchkit.CallsRegistered(b, func(addr string) (string, string) {
+		return "protocol1://" + addr, "protocol1://" + addr
+	}, 10*time.Second)
 }

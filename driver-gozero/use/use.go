@@ -22,4 +22,4 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver"
 )
 
-func init() { dtmdriver.MustUse(gozero.Name) }
+func init() { dtmdriver.MustUse(gozero.DriverName) }

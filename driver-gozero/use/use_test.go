@@ -10,4 +10,4 @@ import (
 
 // The import alone selects the driver, here and in the registry that
 // github.com/dtm-labs/client and the dtm server look drivers up in.
-func TestImportSelectsDriver(t *testing.T) { dtmdrivertest.CheckSelectedByImport(t, gozero.Name) }
+func TestImportSelectsDriver(t *testing.T) { dtmdrivertest.CheckSelectedByImport(t, gozero.DriverName) }

@@ -13,13 +13,25 @@
 //			Splits: []dtmdrivertest.Split{
 //				{URI: "myscheme://h:1/svc/pkg.Svc/Method", Server: "myscheme://h:1/svc", Method: "/pkg.Svc/Method"},
 //			},
-//			Publish: func(t *testing.T, name, addr string) string {
-//				// Register addr under name in a real registry; return the server part
-//				// of a branch URI that reaches it.
-//				return "myscheme://" + registryAddr + "/" + name
-//			},
+//			Registry: myregistrytest.Start(t), // the registry's kit
 //		})
 //	}
+//
+// # A registry under test
+//
+// [Registry] is the one interface of a registry under test: Publish a server
+// the framework's way, List what the registry holds under a service. Each
+// registry has one kit in testenv/<registry>test that implements it (etcdtest,
+// consultest, polaristest); the suite, the drivers' own tests, e2e and bench
+// all use those. A new driver is the template (driver-protocol1) plus one kit.
+// A driver whose URIs need more than the kit's Publish returns sets
+// Harness.Publish (and Harness.Listed) instead.
+//
+// The shared test doubles live here too, one per concept: [Recorder], the
+// recording resolver.ClientConn ([BuildResolver] builds a resolver on it);
+// [WaitFor], the one poll with a deadline; [CountingServer], a gRPC health
+// server that counts its calls; [Dial] and [Invoke], a call dialled as dtm
+// dials; [BenchParseServerMethod], the parse benchmark of every driver.
 //
 // The suite selects the driver with dtmdriver.Use, so a test binary that runs it
 // must not use another driver. Call dtmdriver.Use in TestMain before anything
@@ -55,7 +67,7 @@
 //     dtmdriver.CheckEndpoint), are refused with errors wrapping dtmdriver.ErrBadURI
 //     that quote no credential; nothing gets listed.
 //   - Register: after RegisterGrpcService with Harness.RegistrationTarget, dtm's
-//     endpoint answers through the driver's own resolver, and Harness.Listed lists it.
+//     endpoint answers through the driver's own resolver, and the registry lists it.
 //   - Close: two cycles of registration, a call and Close. After each Close the
 //     registry stops listing dtm and a second Close returns nil; after the second
 //     cycle, the goroutines and file descriptors are those the first left.

@@ -89,8 +89,8 @@ func testRegisterMalformed(t *testing.T, h Harness, name string) {
 	for _, endpoint := range MalformedEndpoints {
 		check(target, endpoint)
 	}
-	if h.Listed != nil {
-		if got := h.Listed(t, service); len(got) != 0 {
+	if h.Listed != nil || h.Registry != nil {
+		if got := h.listed(t, service); len(got) != 0 {
 			t.Errorf("after refused registrations, the registry lists %q under %q", got, service)
 		}
 	}
@@ -132,9 +132,9 @@ func register(t *testing.T, h Harness, service, addr string) {
 	if err := CallHealth(t.Context(), h.Driver, server+healthCheck, service, callTimeout(h)); err != nil {
 		t.Fatalf("dtm's endpoint through the driver's resolver after registration: %v", err)
 	}
-	if h.Listed != nil {
-		waitFor(t, callTimeout(h), fmt.Sprintf("the registry to list %s under %q", addr, service), func() bool {
-			return slices.Contains(h.Listed(t, service), addr)
+	if h.Listed != nil || h.Registry != nil {
+		WaitFor(t, callTimeout(h), fmt.Sprintf("the registry to list %s under %q", addr, service), func() bool {
+			return slices.Contains(h.listed(t, service), addr)
 		})
 	}
 }
@@ -157,18 +157,4 @@ func callTimeout(h Harness) time.Duration {
 		return h.CallTimeout
 	}
 	return 30 * time.Second
-}
-
-// waitFor polls cond every 20 ms until it holds, and fails t after timeout.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", timeout, what)
-		}
-		<-tick.C
-	}
 }

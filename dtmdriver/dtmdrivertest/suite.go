@@ -50,7 +50,13 @@ type Harness struct {
 	// register, and returns the server part of a branch URI that reaches it: the
 	// suite appends "/package.Service/Method". It may register cleanup with
 	// t.Cleanup. The backend may take a while to become visible: the suite waits.
+	// Nil means Registry.Publish.
 	Publish func(t *testing.T, name, addr string) (server string)
+
+	// Registry is the registry the driver discovers through, the one kit of
+	// testenv/<registry>test: it stands in for Publish and Listed when they are
+	// nil. Nil for a driver without a registry.
+	Registry Registry
 
 	// CallTimeout bounds each real call, discovery included. Zero means 30 s.
 	CallTimeout time.Duration
@@ -78,8 +84,23 @@ type Harness struct {
 
 	// Listed returns the endpoints (host:port) that the registry lists under
 	// service, as a consumer sees them: the Close check waits until dtm's is gone.
-	// Required for a driver that implements dtmdriver.Closer.
+	// Required (or Registry) for a driver that implements dtmdriver.Closer.
+	// Nil means Registry.List.
 	Listed func(t *testing.T, service string) []string
+}
+
+func (h Harness) publish(t *testing.T, name, addr string) string {
+	if h.Publish != nil {
+		return h.Publish(t, name, addr)
+	}
+	return h.Registry.Publish(t, name, addr)
+}
+
+func (h Harness) listed(t *testing.T, service string) []string {
+	if h.Listed != nil {
+		return h.Listed(t, service)
+	}
+	return Listed(t, h.Registry, service)
 }
 
 // RunConformanceTests runs the conformance suite for h.Driver as subtests of t.
@@ -234,8 +255,8 @@ func parseSafely(d dtmdriver.Driver, uri string) (server, method string, panicke
 const healthCheck = "/grpc.health.v1.Health/Check"
 
 func testCall(t *testing.T, h Harness, name string) {
-	if h.Publish == nil {
-		t.Fatal("Harness.Publish is nil: the suite needs a way to make a real gRPC server reachable")
+	if h.Publish == nil && h.Registry == nil {
+		t.Fatal("Harness.Publish and Harness.Registry are nil: the suite needs a way to make a real gRPC server reachable")
 	}
 	if err := dtmdriver.Use(name); err != nil {
 		t.Fatal(err)
@@ -249,7 +270,7 @@ func testCall(t *testing.T, h Harness, name string) {
 	servers := map[string]string{}
 	for _, backend := range backends {
 		addr := StartHealthServer(t, backend)
-		servers[backend] = h.Publish(t, backend, addr)
+		servers[backend] = h.publish(t, backend, addr)
 	}
 	call := func() {
 		for _, backend := range backends {

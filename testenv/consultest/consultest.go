@@ -2,6 +2,7 @@ package consultest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -364,7 +365,21 @@ func (a *Agent) ready() error {
 }
 
 func (a *Agent) getJSON(path string, v any) error {
-	req, err := http.NewRequest(http.MethodGet, a.URL()+path, nil)
+	return a.do(context.Background(), http.MethodGet, path, nil, v)
+}
+
+// do sends an HTTP API request with the agent's token, a JSON body if body is
+// not nil, and decodes a JSON answer into v if v is not nil.
+func (a *Agent) do(ctx context.Context, method, path string, body, v any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.URL()+path, rd)
 	if err != nil {
 		return err
 	}
@@ -376,14 +391,17 @@ func (a *Agent) getJSON(path string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, bytes.TrimSpace(body))
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(data))
 	}
-	return json.Unmarshal(body, v)
+	if v == nil {
+		return nil
+	}
+	return json.Unmarshal(data, v)
 }
 
 func (a *Agent) dumpLog(t testing.TB) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -146,4 +147,27 @@ func TestACL(t *testing.T) {
 		t.Fatalf("%d instances after restart, want 0", n)
 	}
 	registerService(t, a, token)
+}
+
+func TestPublishList(t *testing.T) {
+	a := consultest.Start(t)
+	var server string
+	t.Run("publish", func(t *testing.T) {
+		server = a.Publish(t, "kit-rpc", "127.0.0.1:1")
+		a.Publish(t, "kit-rpc", "127.0.0.1:2")
+		got, err := a.List(t.Context(), "kit-rpc")
+		if err != nil || !slices.Equal(got, []string{"127.0.0.1:1", "127.0.0.1:2"}) {
+			t.Fatalf("List = %q, %v; want both published addresses", got, err)
+		}
+		code, body := call(t, a, http.MethodGet, "/v1/agent/checks", "", "")
+		if code != http.StatusOK || !strings.Contains(body, `"kit-rpc-127.0.0.1-1"`) || !strings.Contains(body, `"ttl"`) {
+			t.Errorf("agent checks: %d %s; want a TTL check named after the instance", code, body)
+		}
+	})
+	if want := "consul://" + a.Addr() + "/kit-rpc"; server != want {
+		t.Errorf("Publish returned %q, want %q", server, want)
+	}
+	if got, err := a.List(t.Context(), "kit-rpc"); err != nil || len(got) != 0 {
+		t.Errorf("List after the publishing test ended = %q, %v; want nothing", got, err)
+	}
 }

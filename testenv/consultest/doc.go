@@ -45,4 +45,13 @@
 //
 // The agent's output goes to a file in the test's temporary directory; it is
 // written to the test log only if the test failed.
+//
+// # Registry kit
+//
+// [Agent.Publish] registers an address as go-zero's zero-contrib consul
+// registry registers a zrpc server (a TTL check passed every half TTL) and
+// [Agent.List] lists the passing instances, as Consul's health API gives them
+// to consumers: an *Agent is the Consul implementation of
+// dtmdrivertest.Registry. [Agent.Register] is Publish for code without a
+// testing.TB.
 package consultest

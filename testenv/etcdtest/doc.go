@@ -20,6 +20,14 @@
 //		os.Exit(code)
 //	}
 //
+// # Registry kit
+//
+// [Etcd.Publish] registers an address as go-zero's discov.Publisher does (the
+// key "<key>/<lease id>" under a kept-alive lease) and [Etcd.List] lists what a
+// go-zero subscriber of the key sees: an *Etcd is the etcd implementation of
+// dtmdrivertest.Registry. [Etcd.Register] is Publish for code without a
+// testing.TB.
+//
 // # Faults
 //
 // [Etcd.Stop] stops a member and keeps its ports and data; [Etcd.Restart] starts

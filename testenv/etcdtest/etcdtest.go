@@ -80,8 +80,9 @@ type Etcd struct {
 
 	mu      sync.Mutex
 	e       *embed.Etcd
-	started bool // the data directory holds a member: restart as "existing"
-	auth    bool // EnableAuth ran: Client logs in as root
+	started bool             // the data directory holds a member: restart as "existing"
+	auth    bool             // EnableAuth ran: Client logs in as root
+	kit     *clientv3.Client // Publish's and List's client, dialled on first use
 }
 
 // Start starts a single-member etcd on free 127.0.0.1 ports with its data in
@@ -257,9 +258,12 @@ func (e *Etcd) Running() bool {
 // etcd clients for the life of the process) make it wait that long.
 func (e *Etcd) Stop() {
 	e.mu.Lock()
-	srv := e.e
-	e.e = nil
+	srv, kit := e.e, e.kit
+	e.e, e.kit = nil, nil
 	e.mu.Unlock()
+	if kit != nil {
+		_ = kit.Close()
+	}
 	if srv == nil {
 		return
 	}
@@ -344,7 +348,12 @@ func (e *Etcd) EnableAuth(t testing.TB, users ...User) {
 	}
 	e.mu.Lock()
 	e.auth = true
+	kit := e.kit
+	e.kit = nil
 	e.mu.Unlock()
+	if kit != nil {
+		_ = kit.Close()
+	}
 }
 
 func enableAuth(endpoints []string, users []User) error {

@@ -3,6 +3,7 @@ package etcdtest_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -115,5 +116,29 @@ func TestClusterSurvivesOneMember(t *testing.T) {
 	resp, err := cli.Get(ctx, "k")
 	if err != nil || len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "after" {
 		t.Fatalf("Get with one member down = %v, %v", resp, err)
+	}
+}
+
+func TestPublishList(t *testing.T) {
+	e := etcdtest.Start(t)
+	var server string
+	t.Run("publish", func(t *testing.T) {
+		server = e.Publish(t, "kit.rpc", "127.0.0.1:1")
+		e.Publish(t, "kit.rpc", "127.0.0.1:2")
+		got, err := e.List(t.Context(), "kit.rpc")
+		if err != nil || !slices.Equal(got, []string{"127.0.0.1:1", "127.0.0.1:2"}) {
+			t.Fatalf("List = %q, %v; want both published addresses", got, err)
+		}
+		resp, err := e.Client(t).Get(t.Context(), "kit.rpc/", clientv3.WithPrefix())
+		if err != nil || len(resp.Kvs) != 2 || resp.Kvs[0].Lease == 0 {
+			t.Fatalf("keys under kit.rpc/: %v, %v; want two, each under a lease", resp, err)
+		}
+	})
+	if want := "etcd://" + e.Endpoint() + "/kit.rpc"; server != want {
+		t.Errorf("Publish returned %q, want %q", server, want)
+	}
+	// The subtest's end revoked both leases.
+	if got, err := e.List(t.Context(), "kit.rpc"); err != nil || len(got) != 0 {
+		t.Errorf("List after the publishing test ended = %q, %v; want nothing", got, err)
 	}
 }

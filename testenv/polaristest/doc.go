@@ -59,4 +59,12 @@
 //
 // The server's output and its log files stay in the test's temporary
 // directory; their ends are written to the test log only if the test failed.
+//
+// # Registry kit
+//
+// [Server.Publish] registers an address through the HTTP client API and
+// [Server.List] lists the healthy, not isolated instances discovery gives
+// consumers: a *Server is the Polaris implementation of
+// dtmdrivertest.Registry. [Server.Register] is Publish for code without a
+// testing.TB.
 package polaristest

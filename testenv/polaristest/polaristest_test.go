@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -294,4 +295,26 @@ func TestStartWithAuth(t *testing.T) {
 	if got := s.Instances(t, ns, svc); len(got) != 1 {
 		t.Errorf("Instances after the refused registrations = %+v, want only 127.0.0.1:9001", got)
 	}
+}
+
+func TestPublishList(t *testing.T) {
+	s := Start(t)
+	const svc = "polaristest.kit"
+	var server string
+	t.Run("publish", func(t *testing.T) {
+		server = s.Publish(t, svc, "127.0.0.1:9101")
+		s.Publish(t, svc, "127.0.0.1:9102")
+		want := []string{"127.0.0.1:9101", "127.0.0.1:9102"}
+		waitFor(t, "both published instances listed", func() bool {
+			got, err := s.List(t.Context(), svc)
+			return err == nil && slices.Equal(got, want)
+		})
+	})
+	if want := "polaris://" + svc + "?namespace=default"; server != want {
+		t.Errorf("Publish returned %q, want %q", server, want)
+	}
+	waitFor(t, "the withdrawn instances to leave the list", func() bool {
+		got, err := s.List(t.Context(), svc)
+		return err == nil && len(got) == 0
+	})
 }

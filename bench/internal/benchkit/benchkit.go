@@ -1,7 +1,8 @@
 // Package benchkit holds what the driver bench packages share: the branch-call
-// benchmark (a driver against a direct connection to the same server), a
-// recording resolver.ClientConn for propagation trials, percentiles, and the
-// process measurements of the scale benchmarks.
+// benchmark (a driver against a direct connection to the same server),
+// percentiles, and the process measurements of the scale benchmarks. The
+// recording resolver.ClientConn of the propagation trials is
+// dtmdrivertest.Recorder; the registries are the testenv kits.
 package benchkit
 
 import (
@@ -15,11 +16,10 @@ import (
 
 	"github.com/dtmdrivers/drivers/bench/corpus"
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/resolver"
-	"google.golang.org/grpc/serviceconfig"
 )
 
 // HealthMethod is the method the call benchmarks invoke: the gRPC health check
@@ -65,6 +65,23 @@ func dial(b testing.TB, server string) *grpc.ClientConn {
 func check(ctx context.Context, conn *grpc.ClientConn, method, name string, opts ...grpc.CallOption) error {
 	var resp healthpb.HealthCheckResponse
 	return conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, opts...)
+}
+
+// CallsRegistered is [Calls] on a health server registered as dtm registers
+// itself: it starts the server, registers its address with the selected
+// driver's RegisterGrpcService under the target uris returns for it ("" for a
+// driver with nothing to register), withdraws it with dtmdriver.Close at the
+// end, and calls through the server part uris returns (the method is
+// appended).
+func CallsRegistered(b *testing.B, uris func(addr string) (target, server string), warm time.Duration) {
+	const name = "bench-call"
+	addr := dtmdrivertest.StartHealthServer(b, name)
+	target, server := uris(addr)
+	if err := dtmdriver.GetDriver().RegisterGrpcService(target, addr); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = dtmdriver.Close() })
+	Calls(b, addr, server+HealthMethod, name, warm)
 }
 
 // Calls times branch calls to one health server started for name at addr,
@@ -153,93 +170,7 @@ func warmUp(b *testing.B, conn *grpc.ClientConn, method, name string) {
 	wg.Wait()
 }
 
-// Recorder is a resolver.ClientConn that records the address lists a resolver
-// reports and when they came. It stands in for gRPC's side of a connection so
-// that a trial times the resolver alone; the registry behind it is real.
-type Recorder struct {
-	resolver.ClientConn // only the methods below are called
-
-	mu      sync.Mutex
-	history []Update
-	notify  chan struct{}
-}
-
-// Update is one address list a resolver reported.
-type Update struct {
-	At    time.Time
-	Addrs []string
-}
-
-// NewRecorder returns an empty Recorder.
-func NewRecorder() *Recorder { return &Recorder{notify: make(chan struct{}, 1)} }
-
-// UpdateState records s's addresses.
-func (r *Recorder) UpdateState(s resolver.State) error {
-	addrs := make([]string, 0, len(s.Addresses)+len(s.Endpoints))
-	for _, a := range s.Addresses {
-		addrs = append(addrs, a.Addr)
-	}
-	if len(s.Addresses) == 0 {
-		for _, e := range s.Endpoints {
-			for _, a := range e.Addresses {
-				addrs = append(addrs, a.Addr)
-			}
-		}
-	}
-	r.mu.Lock()
-	r.history = append(r.history, Update{time.Now(), addrs})
-	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-// ReportError ignores the error: a trial that never sees its update fails on
-// its deadline.
-func (r *Recorder) ReportError(error) {}
-
-// NewAddress is the deprecated form of UpdateState.
-func (r *Recorder) NewAddress(addrs []resolver.Address) {
-	_ = r.UpdateState(resolver.State{Addresses: addrs})
-}
-
-// ParseServiceConfig accepts any service config.
-func (r *Recorder) ParseServiceConfig(string) *serviceconfig.ParseResult {
-	return &serviceconfig.ParseResult{}
-}
-
-// Len returns how many updates have been recorded.
-func (r *Recorder) Len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.history)
-}
-
-// Await returns the time of the first update at or after index from (see Len)
-// whose list satisfies ok, waiting up to timeout.
-func (r *Recorder) Await(from int, timeout time.Duration, ok func(addrs []string) bool) (time.Time, bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		for _, u := range r.history[min(from, len(r.history)):] {
-			if ok(u.Addrs) {
-				r.mu.Unlock()
-				return u.At, true
-			}
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.notify:
-		case <-deadline.C:
-			return time.Time{}, false
-		}
-	}
-}
-
-// Has returns a condition for Await: addr is in the list (want) or not.
+// Has returns a condition for dtmdrivertest.Recorder.Await: addr is in the list (want) or not.
 func Has(addr string, want bool) func([]string) bool {
 	return func(addrs []string) bool { return slices.Contains(addrs, addr) == want }
 }

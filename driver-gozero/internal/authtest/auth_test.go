@@ -1,7 +1,6 @@
 package authtest
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -30,25 +29,8 @@ const (
 var (
 	etcd *etcdtest.Etcd
 	// logs collects go-zero's log lines, checked for passwords at the end.
-	logs lockedBuffer
+	logs dtmdrivertest.SyncBuffer
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -57,7 +39,7 @@ func TestMain(m *testing.M) {
 	}
 	logx.DisableStat()
 	logx.SetWriter(logx.NewWriter(&logs))
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -94,7 +76,7 @@ func authEtcd(t *testing.T) *etcdtest.Etcd {
 }
 
 func driver(t *testing.T) dtmdriver.Driver {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	return d
 }
 

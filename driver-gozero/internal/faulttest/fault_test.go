@@ -18,7 +18,6 @@ import (
 	"github.com/zeromicro/go-zero/core/logx"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/peer"
 )
@@ -34,7 +33,7 @@ func TestMain(m *testing.M) {
 	}
 	logx.DisableStat()
 	logx.Disable() // go-zero logs every failed attempt while etcd is down
-	if err := dtmdriver.Use(gozero.Name); err != nil {
+	if err := dtmdriver.Use(gozero.DriverName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -50,22 +49,8 @@ func TestMain(m *testing.M) {
 }
 
 func driver() dtmdriver.Driver {
-	d, _ := dtmdriver.Lookup(gozero.Name)
+	d, _ := dtmdriver.Lookup(gozero.DriverName)
 	return d
-}
-
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Since(start) > timeout {
-			t.Fatalf("waited %v for %s", timeout, what)
-		}
-		<-tick.C
-	}
-	return time.Since(start)
 }
 
 func publish(t testing.TB, hosts []string, key, addr string) *discov.Publisher {
@@ -76,22 +61,6 @@ func publish(t testing.TB, hosts []string, key, addr string) *discov.Publisher {
 	}
 	t.Cleanup(pub.Stop)
 	return pub
-}
-
-// dial parses uri with the driver and dials its server as dtm does.
-func dial(t testing.TB, uri string) (*grpc.ClientConn, string) {
-	t.Helper()
-	server, method, err := driver().ParseServerMethod(uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	//lint:ignore SA1019 dtm dials branch servers with grpc.Dial.
-	conn, err := grpc.Dial(server, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn, method
 }
 
 // call makes one health call on conn and returns the address of the server that
@@ -123,7 +92,7 @@ func TestEtcdOutage(t *testing.T) {
 	})
 	a := dtmdrivertest.StartHealthServer(t, "a")
 	publish(t, hosts, "outage.rpc", a)
-	conn, method := dial(t, "etcd://"+e.Endpoint()+"/outage.rpc"+healthCheck)
+	conn, method := dtmdrivertest.Dial(t, driver(), "etcd://"+e.Endpoint()+"/outage.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	if _, err := call(ctx, conn, method); err != nil {
 		t.Fatalf("before the outage: %v", err)
@@ -173,7 +142,7 @@ func TestEtcdOutage(t *testing.T) {
 	raw := e.Client(t)
 	var firstTTL int64
 	var firstAt time.Time
-	took := waitFor(t, 15*time.Second, "dtm's lease renewed after the restart", func() bool {
+	took := dtmdrivertest.WaitFor(t, 15*time.Second, "dtm's lease renewed after the restart", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		resp, err := raw.Get(ctx, "dtmservice-outage/", clientv3.WithPrefix())
@@ -209,7 +178,7 @@ func TestEtcdOutage(t *testing.T) {
 
 	// The resolver that ran through the outage sees the new instance too.
 	publish(t, hosts, "outage.rpc", b)
-	waitFor(t, 20*time.Second, "the running resolver to reach the new instance", func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "the running resolver to reach the new instance", func() bool {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
 		got, err := call(ctx, conn, method)
@@ -241,7 +210,7 @@ func TestLostLeaseRestored(t *testing.T) {
 	if _, err := raw.Revoke(ctx, lease); err != nil {
 		t.Fatal(err)
 	}
-	took := waitFor(t, 15*time.Second, "dtm registered again under a new lease", func() bool {
+	took := dtmdrivertest.WaitFor(t, 15*time.Second, "dtm registered again under a new lease", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		resp, err := raw.Get(ctx, "dtmservice-lost/", clientv3.WithPrefix())
@@ -267,15 +236,15 @@ func TestStoppedInstanceDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	waitFor(t, 10*time.Second, "both instances listed", func() bool { return len(sub.Values()) == 2 })
-	conn, method := dial(t, "etcd://"+e.Endpoint()+"/drop.rpc"+healthCheck)
+	dtmdrivertest.WaitFor(t, 10*time.Second, "both instances listed", func() bool { return len(sub.Values()) == 2 })
+	conn, method := dtmdrivertest.Dial(t, driver(), "etcd://"+e.Endpoint()+"/drop.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	if _, err := call(ctx, conn, method); err != nil {
 		t.Fatal(err)
 	}
 	pubA.Stop()
-	took := waitFor(t, 10*time.Second, "a dropped", func() bool {
+	took := dtmdrivertest.WaitFor(t, 10*time.Second, "a dropped", func() bool {
 		return !slices.Contains(sub.Values(), a) && slices.Contains(sub.Values(), b)
 	})
 	t.Logf("a dropped from the list %v after its publisher stopped", took.Round(time.Millisecond))
@@ -286,7 +255,7 @@ func TestStoppedInstanceDropped(t *testing.T) {
 		}
 		if got != b {
 			// a's server still runs: only the list changed. gRPC must have left it.
-			waitFor(t, 10*time.Second, "calls to go to b only", func() bool {
+			dtmdrivertest.WaitFor(t, 10*time.Second, "calls to go to b only", func() bool {
 				got, err := call(ctx, conn, method)
 				return err == nil && got == b
 			})
@@ -302,7 +271,7 @@ func TestClusterNodeKilled(t *testing.T) {
 	list := hosts[0] + "," + hosts[1] + "," + hosts[2]
 	a := dtmdrivertest.StartHealthServer(t, "a")
 	publish(t, hosts, "cluster.rpc", a)
-	conn, method := dial(t, "etcd://"+list+"/cluster.rpc"+healthCheck)
+	conn, method := dtmdrivertest.Dial(t, driver(), "etcd://"+list+"/cluster.rpc"+healthCheck)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if _, err := call(ctx, conn, method); err != nil {

@@ -1,15 +1,14 @@
 package dtmserver
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -20,7 +19,7 @@ import (
 type Process struct {
 	*Server
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *dtmdrivertest.SyncBuffer
 	exited chan struct{}
 	err    error // the process's exit, once exited is closed
 }
@@ -64,7 +63,7 @@ func StartProcess(bin string, c Config) (*Process, error) {
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		return nil, err
 	}
-	p := &Process{Server: s, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	p := &Process{Server: s, stderr: &dtmdrivertest.SyncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, "-c", confPath)
 	p.cmd.Dir = c.Dir // BoltDB opens ./dtm.bolt
 	if len(c.Env) > 0 {
@@ -118,25 +117,6 @@ func (p *Process) Exited() bool {
 
 // Output returns what the process wrote to stdout and stderr so far.
 func (p *Process) Output() string { return p.stderr.String() }
-
-// syncBuffer is a bytes.Buffer that the process's output goroutines and the
-// test may use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // ErrNoBinary is returned by FindBinary when the dtm binary is not built.
 var ErrNoBinary = errors.New("the dtm binary (cmd/dtm) is not built: run make check-publish, which installs it into .bin")

@@ -128,7 +128,7 @@ func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
 		p := startBinary(t, sc, bin)
 		w := watchResolver(t, binaryServer(sc, p, binaryService))
 		if err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the driver's resolver listing dtm", func() (bool, error) {
-			return w.lists(p.EndPoint), nil
+			return w.Has(p.EndPoint), nil
 		}); err != nil {
 			t.Fatalf("trial %d: %v", i, err)
 		}
@@ -147,7 +147,7 @@ func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
 					inRegistry = time.Since(start)
 				}
 			}
-			if inResolver == 0 && !w.lists(p.EndPoint) {
+			if inResolver == 0 && !w.Has(p.EndPoint) {
 				inResolver = time.Since(start)
 			}
 			return inRegistry > 0 && inResolver > 0, nil

@@ -2,27 +2,18 @@ package e2etest
 
 import (
 	"net/url"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"google.golang.org/grpc/resolver"
-	"google.golang.org/grpc/serviceconfig"
 )
 
-// resolverWatch follows what the selected driver's gRPC resolver says about a
-// dtm URI, as a client of dtm sees it: it is the resolver.ClientConn the
-// driver's resolver reports to.
-type resolverWatch struct {
-	mu    sync.Mutex
-	addrs []string
-}
-
-// watchResolver builds the driver's resolver for the server of uri (a dtm
-// URI as clients write it) and returns the watch; the resolver is closed at
-// the end of the test.
-func watchResolver(t *testing.T, uri string) *resolverWatch {
+// watchResolver builds the selected driver's gRPC resolver for the server of
+// uri (a dtm URI as clients write it) with a recorder as its ClientConn, and
+// returns the recorder: what the resolver says about dtm, as a client of dtm
+// sees it. The resolver is closed at the end of the test.
+func watchResolver(t *testing.T, uri string) *dtmdrivertest.Recorder {
 	t.Helper()
 	server, _, err := dtmdriver.GetDriver().ParseServerMethod(uri + "/dtmgimp.Dtm/NewGid")
 	if err != nil {
@@ -36,44 +27,7 @@ func watchResolver(t *testing.T, uri string) *resolverWatch {
 	if b == nil {
 		t.Fatalf("no gRPC resolver for scheme %q", u.Scheme)
 	}
-	w := &resolverWatch{}
-	r, err := b.Build(resolver.Target{URL: *u}, w, resolver.BuildOptions{})
-	if err != nil {
-		t.Fatalf("building the %s resolver for %s: %v", u.Scheme, server, err)
-	}
-	t.Cleanup(r.Close)
-	return w
-}
-
-// lists reports whether the resolver's latest state holds addr.
-func (w *resolverWatch) lists(addr string) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Contains(w.addrs, addr)
-}
-
-func (w *resolverWatch) UpdateState(s resolver.State) error {
-	var addrs []string
-	for _, a := range s.Addresses {
-		addrs = append(addrs, a.Addr)
-	}
-	for _, e := range s.Endpoints {
-		for _, a := range e.Addresses {
-			addrs = append(addrs, a.Addr)
-		}
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.addrs = addrs
-	return nil
-}
-
-func (w *resolverWatch) ReportError(error) {}
-
-func (w *resolverWatch) NewAddress(addrs []resolver.Address) {
-	_ = w.UpdateState(resolver.State{Addresses: addrs})
-}
-
-func (w *resolverWatch) ParseServiceConfig(string) *serviceconfig.ParseResult {
-	return &serviceconfig.ParseResult{}
+	rec := dtmdrivertest.NewRecorder()
+	dtmdrivertest.BuildResolver(t, b, server, rec)
+	return rec
 }

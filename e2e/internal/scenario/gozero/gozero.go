@@ -5,7 +5,6 @@ package gozero
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,12 +18,10 @@ import (
 	"github.com/zeromicro/go-zero/core/discov"
 	"github.com/zeromicro/go-zero/core/service"
 	"github.com/zeromicro/go-zero/zrpc"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 	"google.golang.org/grpc"
 
 	// The driver enters dtm only through this import (see the protocol1 row).
-	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	gozero "github.com/dtmdrivers/drivers/driver-gozero"
 )
 
 // dtmKey is the etcd key dtm registers under, as go-zero's Etcd.Key.
@@ -38,33 +35,20 @@ const stopWait = time.Second
 
 // New returns the row.
 func New() *scenario.Scenario {
-	var (
-		etcd   *etcdtest.Etcd
-		client *clientv3.Client
-	)
-	list := func(ctx context.Context, key string) ([]string, error) {
-		if client == nil {
-			return nil, errors.New("etcd is not running")
-		}
-		return listKey(ctx, client, key)
-	}
+	var etcd *etcdtest.Etcd
+	// What go-zero publishers registered under key (key/<lease id> = host:port).
+	list := func(ctx context.Context, key string) ([]string, error) { return etcd.List(ctx, key) }
 	return &scenario.Scenario{
 		Name:   "gozero",
-		Driver: "dtm-driver-gozero",
+		Driver: gozero.DriverName,
 		About:  "go-zero's zrpc resolvers over etcd; dtm and the services register as go-zero zrpc servers do",
 		StartRegistry: func() (func(), string, error) {
 			e, stop, err := etcdtest.StartMain()
 			if err != nil {
 				return nil, "", err
 			}
-			c, err := clientv3.New(clientv3.Config{Endpoints: e.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
-			if err != nil {
-				stop()
-				return nil, "", err
-			}
-			etcd, client = e, c
+			etcd = e
 			return func() {
-				c.Close()
 				done := make(chan struct{})
 				go func() { stop(); close(done) }()
 				select {
@@ -89,21 +73,6 @@ func New() *scenario.Scenario {
 		BranchURI:    func(svc, method string) string { return branchURI(etcd.Endpoint(), svc, method) },
 		StartSecured: startSecured,
 	}
-}
-
-// listKey returns what go-zero publishers registered under key: they write
-// key/<lease id> (or key/<id>) = host:port.
-func listKey(ctx context.Context, client *clientv3.Client, key string) ([]string, error) {
-	resp, err := client.Get(ctx, key+"/", clientv3.WithPrefix())
-	if err != nil {
-		return nil, fmt.Errorf("reading etcd key %s/: %w", key, err)
-	}
-	var addrs []string
-	for _, kv := range resp.Kvs {
-		addrs = append(addrs, string(kv.Value))
-	}
-	slices.Sort(addrs)
-	return addrs, nil
 }
 
 // branchURI names method of svc in the etcd at endpoint.

@@ -1,7 +1,6 @@
 package gozero
 
 import (
-	"context"
 	"testing"
 
 	gozero "github.com/dtmdrivers/drivers/driver-gozero"
@@ -35,12 +34,11 @@ func startSecured(t *testing.T) *scenario.Secured {
 	if err := gozero.Configure(gozero.Config{User: appUser, Password: appPassword}); err != nil {
 		t.Fatalf("configuring the driver's account for the secured etcd: %v", err)
 	}
-	root := e.Client(t)
-	list := func(ctx context.Context, key string) ([]string, error) { return listKey(ctx, root, key) }
+	list := e.List // the kit logs in as root
 	target := "etcd://" + e.Endpoint() + "/" + dtmKey
 	sc := &scenario.Scenario{
 		Name:   "gozero-auth",
-		Driver: "dtm-driver-gozero",
+		Driver: gozero.DriverName,
 		About:  "go-zero over an etcd with authentication on",
 		Registration: func(grpcAddr string) (string, string) {
 			return target + "?user=" + dtmUser + "&password=" + dtmPassword, grpcAddr

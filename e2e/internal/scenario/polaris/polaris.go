@@ -5,12 +5,10 @@ package polaris
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -39,15 +37,10 @@ func New() *scenario.Scenario {
 	var (
 		srv      *polaristest.Server
 		dir      string
-		consumer api.ConsumerAPI
 		provider api.ProviderAPI
 	)
-	lookup := func(_ context.Context, service string) ([]string, error) {
-		if consumer == nil {
-			return nil, errors.New("polaris is not running")
-		}
-		return listInstances(consumer, service)
-	}
+	// Discovery's view: healthy, not isolated instances (the kit's List).
+	lookup := func(ctx context.Context, service string) ([]string, error) { return srv.List(ctx, service) }
 	return &scenario.Scenario{
 		Name:   "polaris",
 		Driver: driver.DriverName,
@@ -70,7 +63,7 @@ func New() *scenario.Scenario {
 				return nil, "", err
 			}
 			srv = s
-			consumer, provider = api.NewConsumerAPIByContext(sdk), api.NewProviderAPIByContext(sdk)
+			provider = api.NewProviderAPIByContext(sdk)
 			return func() {
 				sdk.Destroy()
 				stop()
@@ -96,25 +89,6 @@ func New() *scenario.Scenario {
 			}
 		},
 	}
-}
-
-// listInstances returns the healthy, not isolated instances of service, as
-// consumer sees them.
-func listInstances(consumer api.ConsumerAPI, service string) ([]string, error) {
-	resp, err := consumer.GetAllInstances(&api.GetAllInstancesRequest{GetAllInstancesRequest: model.GetAllInstancesRequest{
-		Namespace: namespace, Service: service,
-	}})
-	if err != nil {
-		return nil, fmt.Errorf("instances of %s/%s: %w", namespace, service, err)
-	}
-	var addrs []string
-	for _, in := range resp.GetInstances() {
-		if in.IsHealthy() && !in.IsIsolated() {
-			addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
-		}
-	}
-	slices.Sort(addrs)
-	return addrs, nil
 }
 
 // newSDK is a plain polaris-go SDK context, as a service built with

@@ -1,7 +1,6 @@
 package polaris
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,8 +34,8 @@ func startSecured(t *testing.T, rowDir string) *scenario.Secured {
 		t.Fatalf("polaris-go SDK for the secured server: %v", err)
 	}
 	t.Cleanup(sdk.Destroy)
-	consumer, provider := api.NewConsumerAPIByContext(sdk), api.NewProviderAPIByContext(sdk)
-	lookup := func(_ context.Context, service string) ([]string, error) { return listInstances(consumer, service) }
+	provider := api.NewProviderAPIByContext(sdk)
+	lookup := srv.List // discovery's view, with the server's token
 	target := "polaris://" + srv.GRPCAddr() + "/" + dtmService + "?namespace=" + namespace + "&ttl=5"
 	sc := &scenario.Scenario{
 		Name:   "polaris-auth",

@@ -13,9 +13,9 @@ const healthCheck = "/grpc.health.v1.Health/Check"
 
 func theDriver(t testing.TB) dtmdriver.Driver {
 	t.Helper()
-	d, ok := dtmdriver.Lookup(gozero.Name)
+	d, ok := dtmdriver.Lookup(gozero.DriverName)
 	if !ok {
-		t.Fatalf("%s is not registered", gozero.Name)
+		t.Fatalf("%s is not registered", gozero.DriverName)
 	}
 	return d
 }
@@ -27,8 +27,8 @@ func TestResolveEveryForm(t *testing.T) {
 	d := theDriver(t)
 	const name = "forms"
 	addr := dtmdrivertest.StartHealthServer(t, name)
-	publish(t, e.Endpoints(), "forms.rpc", addr)
-	publish(t, e.Endpoints(), "forms/nested/svc", addr)
+	e.Publish(t, "forms.rpc", addr)
+	e.Publish(t, "forms/nested/svc", addr)
 
 	ep := e.Endpoint()
 	// The same etcd under two names makes a list of two live hosts.
