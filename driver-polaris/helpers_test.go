@@ -3,21 +3,19 @@ package polaris
 import (
 	"context"
 	"fmt"
-	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"net"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/dtmdrivers/drivers/testenv/polaristest"
-	polarisgo "github.com/polarismesh/polaris-go"
+	"github.com/dtmdrivers/drivers/testenv/polaristest/provider"
 	"github.com/polarismesh/polaris-go/api"
-	"github.com/polarismesh/polaris-go/pkg/config"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/protobuf/proto"
 )
 
 // testRefresh is polaris-go's refresh interval in tests: changes reach
@@ -46,45 +44,28 @@ func newTestDriver(t testing.TB, srv *polaristest.Server) *driver {
 func providerSDK(t testing.TB, srv *polaristest.Server) api.SDKContext {
 	t.Helper()
 	dir := t.TempDir()
-	// polaris-go's loggers are process-wide: keep them out of the package directory.
-	if err := setLoggersDir(dir + "/log"); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.NewDefaultConfiguration([]string{srv.GRPCAddr()})
-	cfg.GetConsumer().GetLocalCache().SetPersistDir(dir + "/backup")
-	cfg.GetConsumer().GetLocalCache().SetServiceRefreshInterval(testRefresh)
-	cfg.GetConfigFile().GetLocalCache().SetPersistDir(dir + "/config")
-	// polaris-go v1.6.1's stat reporter races with itself (go test -race) and
-	// keeps a listener open after Destroy; registration does not need it.
-	cfg.GetGlobal().GetStatReporter().SetEnable(false)
-	ctx, err := polarisgo.NewSDKContextByConfig(cfg)
+	ctx, err := provider.NewSDK(srv.GRPCAddr(), dir, "", testRefresh)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ctx.Destroy)
+	// polaris-go's loggers are process-wide: the driver must know where
+	// they point now, and at which level.
+	if err := setLoggersDir(filepath.Join(dir, "log")); err != nil {
+		t.Fatal(err)
+	}
 	return ctx
 }
 
 // registerLikeGrpcGoPolaris registers addr under service the way
-// grpc-go-polaris' server does: RegisterInstance (polaris-go sends the
-// heartbeats), protocol grpc, a version, TTL 5 s, the given metadata.
+// grpc-go-polaris' server does (see package provider), until the test ends.
 func registerLikeGrpcGoPolaris(t testing.TB, ctx api.SDKContext, ns, service, addr string, metadata map[string]string) {
 	t.Helper()
-	host, port := dtmdrivertest.HostPort(t, addr)
-	p := api.NewProviderAPIByContext(ctx)
-	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
-		Service: service, Namespace: ns, Host: host, Port: port,
-		Protocol: proto.String("grpc"), Version: proto.String("1.0.0"), Metadata: metadata,
-	}}
-	req.SetTTL(5)
-	if _, err := p.RegisterInstance(req); err != nil {
-		t.Fatalf("RegisterInstance %s in %s/%s: %v", addr, ns, service, err)
+	deregister, err := provider.Register(api.NewProviderAPIByContext(ctx), ns, service, addr, metadata)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = p.Deregister(&api.InstanceDeRegisterRequest{InstanceDeRegisterRequest: model.InstanceDeRegisterRequest{
-			Service: service, Namespace: ns, Host: host, Port: port,
-		}})
-	})
+	t.Cleanup(func() { _ = deregister() })
 }
 
 // dialDriver dials server (as ParseServerMethod returns it) through d's own

@@ -5,23 +5,17 @@ package polaris
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	driver "github.com/dtmdrivers/drivers/driver-polaris"
 	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 	"github.com/dtmdrivers/drivers/testenv/polaristest"
-	polarisgo "github.com/polarismesh/polaris-go"
+	polarisprovider "github.com/dtmdrivers/drivers/testenv/polaristest/provider"
 	"github.com/polarismesh/polaris-go/api"
-	"github.com/polarismesh/polaris-go/pkg/config"
-	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/proto"
 )
 
 const (
@@ -95,41 +89,12 @@ func New() *scenario.Scenario {
 // grpc-go-polaris (or any polaris-go user) has, with its files under dir,
 // sending token to the server if not empty.
 func newSDK(addr, dir, token string) (api.SDKContext, error) {
-	if err := api.SetLoggersDir(filepath.Join(dir, "log")); err != nil {
-		return nil, err
-	}
-	cfg := config.NewDefaultConfiguration([]string{addr})
-	if token != "" {
-		cfg.GetGlobal().GetServerConnector().SetToken(token)
-	}
-	cfg.GetConsumer().GetLocalCache().SetPersistDir(filepath.Join(dir, "backup"))
-	cfg.GetConsumer().GetLocalCache().SetServiceRefreshInterval(refresh)
-	cfg.GetConfigFile().GetLocalCache().SetPersistDir(filepath.Join(dir, "config"))
-	// polaris-go v1.6.1's stat reporter races with itself and keeps a listener
-	// open after Destroy; registration does not need it.
-	cfg.GetGlobal().GetStatReporter().SetEnable(false)
-	return polarisgo.NewSDKContextByConfig(cfg)
+	return polarisprovider.NewSDK(addr, dir, token, refresh)
 }
 
 // registerLikeGrpcGoPolaris registers addr as an instance of service the way
-// grpc-go-polaris' server does: RegisterInstance (polaris-go then sends the
-// heartbeats), protocol grpc, a version, TTL 5 s.
+// grpc-go-polaris' server does (see package provider).
 func registerLikeGrpcGoPolaris(p api.ProviderAPI, service, addr string) error {
-	host, portStr, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return err
-	}
-	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
-		Service: service, Namespace: namespace, Host: host, Port: port,
-		Protocol: proto.String("grpc"), Version: proto.String("1.0.0"),
-	}}
-	req.SetTTL(5)
-	if _, err := p.RegisterInstance(req); err != nil {
-		return fmt.Errorf("RegisterInstance %s in %s/%s: %w", addr, namespace, service, err)
-	}
-	return nil
+	_, err := polarisprovider.Register(p, namespace, service, addr, nil)
+	return err
 }
