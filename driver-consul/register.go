@@ -46,7 +46,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	opts, _ := parseRegistrationOptions(s.query)
 	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
-		return fmt.Errorf("consul: registering %q: %w", s.service, err)
+		return fmt.Errorf("consul: registering %s: %w", dtmdriver.Quote(s.service), err)
 	}
 
 	cfg := api.DefaultConfig()

@@ -27,7 +27,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	}
 	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
-		return fmt.Errorf("polaris: register in %s/%s: %w", t.ns, t.service, err)
+		return fmt.Errorf("polaris: register in %s: %w", dtmdriver.Quote(t.ns+"/"+t.service), err)
 	}
 	d.mu.Lock()
 	sc := t.server
