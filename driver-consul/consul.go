@@ -41,8 +41,9 @@ type agentConf struct {
 }
 
 var (
-	_ dtmdriver.Driver = (*driver)(nil)
-	_ dtmdriver.Closer = (*driver)(nil)
+	_ dtmdriver.Driver    = (*driver)(nil)
+	_ dtmdriver.Closer    = (*driver)(nil)
+	_ dtmdriver.Describer = (*driver)(nil)
 )
 
 // std is the driver the package registers.
@@ -157,4 +158,13 @@ func (d *driver) Close() error {
 		errs = append(errs, r.close())
 	}
 	return errors.Join(errs...)
+}
+
+// Describe tells which scheme the driver owns and which forms it accepts.
+func (*driver) Describe() dtmdriver.Description {
+	return dtmdriver.Description{
+		Schemes:     []string{Scheme},
+		BranchForms: []string{string(branchForm)},
+		TargetForm:  string(targetForm),
+	}
 }

@@ -27,8 +27,9 @@ type driver struct {
 }
 
 var (
-	_ dtmdriver.Driver = (*driver)(nil)
-	_ dtmdriver.Closer = (*driver)(nil)
+	_ dtmdriver.Driver    = (*driver)(nil)
+	_ dtmdriver.Closer    = (*driver)(nil)
+	_ dtmdriver.Describer = (*driver)(nil)
 )
 
 var std = newDriver()
@@ -92,4 +93,14 @@ func (d *driver) Close() error {
 		r.cli.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// Describe tells which schemes the driver owns (go-zero's zrpc resolvers) and
+// which forms it accepts.
+func (*driver) Describe() dtmdriver.Description {
+	return dtmdriver.Description{
+		Schemes:     []string{"etcd", "discov", "direct", "k8s"},
+		BranchForms: []string{string(etcdForm), string(directForm), string(k8sForm), string(plainForm)},
+		TargetForm:  string(targetForm),
+	}
 }

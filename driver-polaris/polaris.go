@@ -35,8 +35,9 @@ type driver struct {
 }
 
 var (
-	_ dtmdriver.Driver = (*driver)(nil)
-	_ dtmdriver.Closer = (*driver)(nil)
+	_ dtmdriver.Driver    = (*driver)(nil)
+	_ dtmdriver.Closer    = (*driver)(nil)
+	_ dtmdriver.Describer = (*driver)(nil)
 )
 
 // std is the driver the package registers.
@@ -73,4 +74,13 @@ func (d *driver) Close() error {
 		s.close()
 	}
 	return errors.Join(errs...)
+}
+
+// Describe tells which scheme the driver owns and which forms it accepts.
+func (*driver) Describe() dtmdriver.Description {
+	return dtmdriver.Description{
+		Schemes:     []string{Scheme},
+		BranchForms: []string{string(branchForm)},
+		TargetForm:  string(targetForm),
+	}
 }

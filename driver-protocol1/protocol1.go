@@ -27,7 +27,10 @@ const (
 // implements dtmdriver.Closer to withdraw the registration.
 type driver struct{}
 
-var _ dtmdriver.Driver = driver{}
+var (
+	_ dtmdriver.Driver    = driver{}
+	_ dtmdriver.Describer = driver{}
+)
 
 // init only registers: no dialing, no configuration reading.
 func init() { dtmdriver.Register(driver{}) }
@@ -106,5 +109,16 @@ func checkAddrs(list string) string {
 			return ""
 		}
 		list = rest
+	}
+}
+
+// Describe tells which scheme the driver owns and which forms it accepts: a
+// composite driver routes protocol1:// URIs here, the dtmdriver command lists them.
+// FRAMEWORK: list every scheme your resolvers register, and your forms.
+func (driver) Describe() dtmdriver.Description {
+	return dtmdriver.Description{
+		Schemes:     []string{Scheme},
+		BranchForms: []string{string(branchForm)},
+		TargetForm:  string(targetForm),
 	}
 }

@@ -33,3 +33,31 @@ type Driver interface {
 type Closer interface {
 	Close() error
 }
+
+// Description says what a driver owns and accepts, for routing and for people.
+type Description struct {
+	// Schemes are the URI schemes of the driver's branch URIs and gRPC resolvers,
+	// lower case ("consul"). A bare host:port URI has no scheme: it is the default
+	// driver's form, which a driver may also accept, and is not listed.
+	Schemes []string
+	// BranchForms are the branch URI forms the driver accepts, as its errors name them.
+	BranchForms []string
+	// TargetForm is the registration target form (MicroService.Target).
+	TargetForm string
+}
+
+// Describer is implemented by drivers that tell which URI schemes they own and
+// which forms they accept. It is optional: dtm never calls it. A composite driver
+// routes branch URIs to drivers by their schemes, and the dtmdriver command lists
+// them. Describe returns a fresh value each call; it must not dial or block.
+type Describer interface {
+	Describe() Description
+}
+
+// Describe returns d's description, or false if d does not implement [Describer].
+func Describe(d Driver) (Description, bool) {
+	if ds, ok := d.(Describer); ok {
+		return ds.Describe(), true
+	}
+	return Description{}, false
+}

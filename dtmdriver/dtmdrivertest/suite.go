@@ -114,6 +114,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Name", func(t *testing.T) { testName(t, h, name) })
 	t.Run("Use", func(t *testing.T) { testUse(t, name) })
 	t.Run("Resolvers", func(t *testing.T) { testResolvers(t, h, name) })
+	t.Run("Describe", func(t *testing.T) { testDescribe(t, h) })
 	t.Run("Splits", func(t *testing.T) { testSplits(t, h) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, h) })
@@ -212,6 +213,35 @@ func testResolvers(t *testing.T, h Harness, name string) {
 	for _, scheme := range h.Schemes {
 		if resolver.Get(scheme) == nil {
 			t.Errorf("after Use(%q), gRPC has no resolver for scheme %q", name, scheme)
+		}
+	}
+}
+
+// testDescribe checks a [dtmdriver.Describer]: its schemes are the harness's,
+// lower case and distinct, and every scheme-form split URI uses one of them,
+// so a composite driver routing by scheme reaches this driver for each.
+func testDescribe(t *testing.T, h Harness) {
+	desc, ok := dtmdriver.Describe(h.Driver)
+	if !ok {
+		t.Skip("the driver does not implement dtmdriver.Describer (optional)")
+	}
+	if len(desc.BranchForms) == 0 || desc.TargetForm == "" {
+		t.Errorf("Describe() = %+v: BranchForms and TargetForm must name the forms", desc)
+	}
+	seen := map[string]bool{}
+	for _, s := range desc.Schemes {
+		if s == "" || s != strings.ToLower(s) || seen[s] {
+			t.Errorf("Describe().Schemes = %q: each must be a distinct, non-empty, lower-case scheme", desc.Schemes)
+		}
+		seen[s] = true
+	}
+	want := slices.Sorted(slices.Values(h.Schemes))
+	if got := slices.Sorted(slices.Values(desc.Schemes)); !slices.Equal(got, want) {
+		t.Errorf("Describe().Schemes = %q, Harness.Schemes = %q: they must name the same resolvers", got, want)
+	}
+	for _, c := range h.Splits {
+		if s := dtmdriver.Scheme(c.URI); s != "" && !seen[strings.ToLower(s)] {
+			t.Errorf("split URI %q has scheme %q, which Describe().Schemes %q does not own", c.URI, s, desc.Schemes)
 		}
 	}
 }
