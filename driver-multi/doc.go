@@ -36,7 +36,7 @@
 //
 //	MicroService:
 //	  Driver: dtm-driver-multi
-//	  Target: etcd://127.0.0.1:2379/dtmservice; consul://127.0.0.1:8500/dtmservice; polaris://dtmservice?namespace=default
+//	  Target: etcd://127.0.0.1:2379/dtmservice; consul://127.0.0.1:8500/dtmservice; polaris://127.0.0.1:8091/dtmservice?namespace=default
 //	  EndPoint: 127.0.0.1:36790
 //
 // # HTTP

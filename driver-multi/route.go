@@ -60,6 +60,9 @@ func buildTable(drivers []dtmdriver.Driver) (*table, error) {
 		desc, ok := dtmdriver.Describe(d)
 		if ok {
 			l.schemes, l.forms = desc.Schemes, desc.BranchForms
+		} else {
+			slog.Warn("dtmdriver: composite driver: a linked driver does not say which schemes it owns "+
+				"(it does not implement dtmdriver.Describer): no branch URI is routed to it", "driver", name)
 		}
 		for _, s := range l.schemes {
 			s = strings.ToLower(s)
@@ -94,27 +97,9 @@ func (t *table) registerResolvers() {
 	}
 }
 
-// describe lists the linked drivers and their schemes, for errors.
+// describe lists the routed drivers and their schemes, for errors.
 func (t *table) describe() string {
-	var b strings.Builder
-	b.WriteString("a URI of a linked driver's scheme (")
-	for i, l := range t.linked {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(l.name)
-		b.WriteString(": ")
-		if len(l.schemes) == 0 {
-			b.WriteString("none, not routed")
-		} else {
-			b.WriteString(strings.Join(l.schemes, ", "))
-		}
-	}
-	if len(t.linked) == 0 {
-		b.WriteString("no driver is linked beside the composite")
-	}
-	b.WriteString(") or " + string(bareForm))
-	return b.String()
+	return "a URI of a linked driver's scheme (" + t.schemeList() + ") or " + string(bareForm)
 }
 
 // route returns the driver for uri's scheme, or the default driver for a URI

@@ -126,14 +126,14 @@ func TestSchemeClaimedTwiceIsRefused(t *testing.T) {
 	}
 }
 
-func TestDriversWithoutDescribeAreNamedNotRouted(t *testing.T) {
+func TestDriversWithoutDescribeAreNotRouted(t *testing.T) {
 	plain := dtmdriver.Driver(noDescribe{})
 	d := newDriver(func() []dtmdriver.Driver {
 		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), plain, lookup(t, "dtm-driver-protocol1")}
 	})
 	_, _, err := d.ParseServerMethod("plain://h:1/a.B/C")
-	if err == nil || !strings.Contains(err.Error(), "dtm-driver-plain: none, not routed") {
-		t.Errorf("error %v: want it to name the driver without Describe as not routed", err)
+	if err == nil || !strings.Contains(err.Error(), "(dtm-driver-protocol1: protocol1)") {
+		t.Errorf("error %v: want it to list the routed drivers only", err)
 	}
 }
 
