@@ -118,6 +118,7 @@ require (
 	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-multi v0.1.0
 	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
 	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
 	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
@@ -165,3 +166,5 @@ replace github.com/dtmdrivers/drivers/testenv/consultest => ../testenv/consultes
 replace github.com/dtmdrivers/drivers/testenv/etcdtest => ../testenv/etcdtest
 
 replace github.com/dtmdrivers/drivers/testenv/polaristest => ../testenv/polaristest
+
+replace github.com/dtmdrivers/drivers/driver-multi => ../driver-multi

@@ -186,3 +186,49 @@ func TestSplitTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestScheme(t *testing.T) {
+	tests := []struct{ uri, want string }{
+		{"etcd://h:2379/k/a.B/C", "etcd"},
+		{"etcd:///h:2379?key=k/a.B/C", "etcd"},
+		{"unix-abstract://x/a.B/C", "unix-abstract"},
+		{"Consul://h:8500/s/a.B/C", "Consul"},
+		{"a+b.c-d://x", "a+b.c-d"},
+		{"127.0.0.1:8081/a.B/C", ""},
+		{"localhost:8081/a.B/C", ""},
+		{"[::1]:8081/a.B/C", ""},
+		{"1abc://x", ""},
+		{"://x", ""},
+		{"etcd:/x", ""},
+		{"etcd:", ""},
+		{"my_scheme://x", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := scheme(tt.uri); got != tt.want {
+			t.Errorf("scheme(%q) = %q, want %q", tt.uri, got, tt.want)
+		}
+	}
+}
+
+func FuzzRoute(f *testing.F) {
+	for _, s := range []string{"etcd://h:2379/k/a.B/C", "127.0.0.1:1/a.B/C", "consul://h:1/s/a.B/C", "nosuch://x/a.B/C", "dns:///x:1/a.B/C"} {
+		f.Add(s)
+	}
+	d := newDriver(registered)
+	f.Fuzz(func(t *testing.T, uri string) {
+		server, method, err := d.ParseServerMethod(uri)
+		if err != nil {
+			if err := dtmdrivertest.CheckError(uri, err); err != nil {
+				t.Errorf("ParseServerMethod(%q): %v", uri, err)
+			}
+			return
+		}
+		if err := dtmdrivertest.CheckSplit(server, method); err != nil {
+			t.Errorf("ParseServerMethod(%q) = %q, %q: %v", uri, server, method, err)
+		}
+		if s := scheme(uri); s != "" && !strings.EqualFold(s, dtmdriver.Scheme(uri)) {
+			t.Errorf("scheme(%q) = %q, dtmdriver.Scheme = %q", uri, s, dtmdriver.Scheme(uri))
+		}
+	})
+}
