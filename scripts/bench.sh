@@ -30,6 +30,7 @@ echo "bench: building the test binaries"
 for pkg in "${ours[@]}"; do
   (cd bench && GOWORK=off go test -c -o "$work/$pkg.test" "./$pkg")
 done
+(cd bench && GOWORK=off go test -c -o "$work/multi.test" ./multi)
 (cd bench/testdata/upstream && GOWORK=off go test -c -o "$work/upstream.test" .)
 (cd bench/testdata/upstream-protocol1 && GOWORK=off go test -c -o "$work/upstream-protocol1.test" .)
 
@@ -62,6 +63,8 @@ for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done
 run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+# Table 6: the composite driver against the driver that owns each scheme.
+run composite bench/multi "$work/multi.test" -test.bench '^BenchmarkComposite$' -test.benchtime 200ms -test.count "$count"
 
 echo "bench: report ($((SECONDS - start)) s)"
 (cd bench && GOWORK=off go run ./cmd/benchreport -raw "$raw" -md "$root/docs/benchmarks.md" -png "$root/docs/propagation.png" -elapsed "$((SECONDS - start))s")

@@ -77,6 +77,9 @@ func build(files map[string]*file) report {
 	r.tables = append(r.tables, pt)
 	r.propagation = bars
 	r.tables = append(r.tables, scaleTables(files)...)
+	if ct, ok := compositeTable(files); ok {
+		r.tables = append(r.tables, ct)
+	}
 	return r
 }
 
@@ -385,6 +388,8 @@ const methodNotes = `## How it is measured
 - Scale: ` + "`BenchmarkScale`" + ` (etcd only). The measured client is a child copy of the test binary,
   so that the embedded etcd's own work is not counted. Heap is HeapInuse after two GCs, CPU is
   getrusage user+system.
+- Composite: ` + "`BenchmarkComposite`" + ` in bench/multi: the parse corpus through dtm-driver-multi and
+  through the driver that owns each scheme, interleaved in batches, the fastest batch of each.
 - Not measured: the upstream drivers' calls and propagation (upstream builds only against gRPC v1.48
   and frameworks of 2022, in modules of their own), Consul and Polaris at scale.
 `
