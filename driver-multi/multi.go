@@ -148,7 +148,9 @@ func (d *driver) register(target, endpoint string, http bool) error {
 			return errors.Join(err, rollback(done))
 		}
 		done = appendDriver(done, j.d)
-		d.remember(j.d)
+	}
+	for _, r := range done {
+		d.remember(r)
 	}
 	return nil
 }
