@@ -18,6 +18,11 @@
 // The registry follows database/sql: [Register] panics on a nil driver, an empty
 // name or a duplicate; [Use] is idempotent for one name and refuses a second.
 //
+// A composite driver, which routes each branch URI to another driver by its
+// scheme ([Describer] tells which schemes a driver owns), is the one driver in
+// use: it registers the others' gRPC resolvers with [RegisterResolvers], which
+// shares Use's once per driver and selects nothing.
+//
 // # The upstream registry
 //
 // The dtm server v1.19.0 and github.com/dtm-labs/client look drivers up in
