@@ -1,0 +1,99 @@
+package dtmdriver
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
+
+// ParseFunc is a driver's ParseServerMethod.
+type ParseFunc func(uri string) (server, method string, err error)
+
+// Sizes of a [ParseCache]: cacheSets sets of two entries each, and the longest
+// URI it keeps.
+const (
+	cacheSets   = 512
+	cacheWays   = 2
+	maxCacheURI = 512
+	doorSlots   = 4096
+)
+
+// cachingOff turns every ParseCache off (see [SetParseCaching]).
+var cachingOff atomic.Bool
+
+// SetParseCaching turns the [ParseCache] of every driver on (the default) or
+// off. Off, each call runs the driver's full parse, as without a cache: to
+// compare, or to rule the cache out while chasing a bug.
+func SetParseCaching(on bool) { cachingOff.Store(!on) }
+
+// ParseCache remembers the splits of the branch URIs a process sees again and
+// again, so that dtm's hot path (ParseServerMethod on every branch call) costs
+// a hash and a comparison of the URI instead of a parse. It keeps 1024 URIs
+// (512 sets of two), each no longer than 512 bytes, so its memory is bounded
+// whatever the input. A URI is stored the second time it is parsed, if no
+// other URI sharing its slot of a 4096-slot filter was parsed in between: a
+// flood of URIs seen once evicts nothing. Errors are never
+// stored: a malformed URI is parsed, and rejected, on every call, with the
+// error the driver gives.
+//
+// A split depends on the URI alone (every driver's parse is a pure function of
+// it), so a stored split is the one the driver would give now. Each driver
+// keeps its own cache. It is safe for concurrent use: lookups take no lock.
+// The zero value is not usable; make one with [NewParseCache].
+type ParseCache struct {
+	parse ParseFunc
+	seed  maphash.Seed
+	off   atomic.Bool
+	sets  [cacheSets][cacheWays]atomic.Pointer[cacheEntry]
+	// door holds a fingerprint of the last URI parsed and not stored, per
+	// slot: a URI is stored when it finds its own there.
+	door [doorSlots]atomic.Uint32
+}
+
+// cacheEntry is one stored split; it is never modified once published.
+type cacheEntry struct {
+	uri, server, method string
+}
+
+// NewParseCache returns a cache in front of parse, which must be a pure
+// function of the URI.
+func NewParseCache(parse ParseFunc) *ParseCache {
+	return &ParseCache{parse: parse, seed: maphash.MakeSeed()}
+}
+
+// SetEnabled turns this cache on (the default) or off.
+func (c *ParseCache) SetEnabled(on bool) { c.off.Store(!on) }
+
+// ParseServerMethod returns the split of uri the cache holds, or the one parse
+// gives, stored if uri was the last URI seen once in its set.
+func (c *ParseCache) ParseServerMethod(uri string) (server, method string, err error) {
+	if len(uri) > maxCacheURI || c.off.Load() || cachingOff.Load() {
+		return c.parse(uri)
+	}
+	h := c.hash(uri)
+	set := &c.sets[h>>40%cacheSets]
+	for i := range set {
+		if e := set[i].Load(); e != nil && e.uri == uri {
+			return e.server, e.method, nil
+		}
+	}
+	server, method, err = c.parse(uri)
+	if err != nil {
+		return "", "", err
+	}
+	door, print := &c.door[h>>8%doorSlots], uint32(h)
+	if door.Load() != print {
+		door.Store(print)
+		return server, method, nil
+	}
+	// The second sight: store it first, the older entry second.
+	door.Store(0)
+	set[1].Store(set[0].Load())
+	set[0].Store(&cacheEntry{uri: uri, server: server, method: method})
+	return server, method, nil
+}
+
+// hash hashes s with the cache's seed (every byte counts, so that URIs seen
+// once cannot pass for one seen twice). It is never 0.
+func (c *ParseCache) hash(s string) uint64 {
+	return maphash.String(c.seed, s) | 1
+}
