@@ -13,7 +13,7 @@ func TestSmoothOrder(t *testing.T) {
 		{[]uint32{1, 1, 1}, []uint32{0, 1, 2}},
 		{[]uint32{4, 4}, []uint32{0, 1}},
 		{[]uint32{5, 1, 1}, []uint32{0, 0, 1, 0, 2, 0, 0}}, // nginx's example: interleaved
-		{[]uint32{1, 2, 7}, nil},                          // counted below
+		{[]uint32{1, 2, 7}, nil},                           // counted below
 	}
 	for _, tt := range tests {
 		got := smoothOrder(tt.weights)

@@ -64,9 +64,9 @@ func (b *weightedBalancer) UpdateClientConnState(s balancer.ClientConnState) err
 
 func (b *weightedBalancer) ResolverError(err error) { b.child.ResolverError(err) }
 
-func (b *weightedBalancer) UpdateSubConnState(sc balancer.SubConn, s balancer.SubConnState) {
-	b.child.UpdateSubConnState(sc, s)
-}
+// UpdateSubConnState is never called: the children's SubConns report
+// through their StateListener, as in endpointsharding.
+func (b *weightedBalancer) UpdateSubConnState(balancer.SubConn, balancer.SubConnState) {}
 
 func (b *weightedBalancer) Close()    { b.child.Close() }
 func (b *weightedBalancer) ExitIdle() { b.child.ExitIdle() }

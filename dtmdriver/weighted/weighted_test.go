@@ -86,7 +86,6 @@ func dial(t *testing.T, bs []*backend, weights []int) (*grpc.ClientConn, *manual
 	return conn, r
 }
 
-
 func calls(t *testing.T, conn *grpc.ClientConn, n int) {
 	t.Helper()
 	client := healthpb.NewHealthClient(conn)
