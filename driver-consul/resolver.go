@@ -331,7 +331,9 @@ type instance struct {
 }
 
 // String is for the debug log.
-func (in instance) String() string { return in.addr + " weight " + strconv.FormatUint(uint64(in.weight), 10) }
+func (in instance) String() string {
+	return in.addr + " weight " + strconv.FormatUint(uint64(in.weight), 10)
+}
 
 // addresses turns health entries into a list of instances sorted by address,
 // one per address, at most limit long when limit > 0. An address listed twice

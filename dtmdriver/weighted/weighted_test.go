@@ -116,7 +116,9 @@ func TestWeightChange(t *testing.T) {
 		t.Fatalf("before the change: shares %.4f, want equal", shares)
 	}
 	r.UpdateState(resolver.State{Endpoints: endpoints(bs, []int{7, 2, 1})})
-	waitFor(t, func() bool { return dtmdrivertest.SharesMatch(dtmdrivertest.CallShares(t, conn, bs, 1000), []int{7, 2, 1}, 0.05) })
+	waitFor(t, func() bool {
+		return dtmdrivertest.SharesMatch(dtmdrivertest.CallShares(t, conn, bs, 1000), []int{7, 2, 1}, 0.05)
+	})
 	if shares := dtmdrivertest.CallShares(t, conn, bs, 10_000); !dtmdrivertest.SharesMatch(shares, []int{7, 2, 1}, 0.05) {
 		t.Errorf("after the change: shares %.4f over 10,000 calls; want 7:2:1 within 5%%", shares)
 	}
