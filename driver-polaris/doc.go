@@ -26,10 +26,14 @@
 // URIs carry no credentials: a token parameter is refused. The last form, with
 // no scheme, names one server directly, as with the default driver.
 //
-// The resolver watches the service with polaris-go (WatchService events, and a
-// read of polaris-go's cache every 10 s besides), and gives gRPC the instances
-// that are healthy and not isolated, round robin. While the Polaris server is
-// unreachable it keeps the last known addresses.
+// The resolver asks the Polaris server for the service every
+// [Config.RefreshInterval] ([DefaultRefreshInterval], 100 ms) on the server's own
+// naming API (the Discover stream polaris-go uses underneath), with the revision
+// of its last answer, so an unchanged service costs one "no change" answer. It
+// gives gRPC the instances that are healthy and not isolated, round robin. A
+// change reaches gRPC within the server's naming cache reload (1 s) plus one
+// interval. While the Polaris server is unreachable it keeps the last known
+// addresses and asks again every second.
 //
 // # Configuration
 //
@@ -64,6 +68,6 @@
 //
 // One polaris-go SDK context is shared by every resolver and registration that
 // talks to the same servers with the same token; it is created on first use
-// and destroyed by dtmdriver.Close, which also stops the resolvers' watches
-// (their connections keep the last addresses).
+// and destroyed by dtmdriver.Close, which also stops the resolvers and closes
+// their connection to the server (gRPC connections keep the last addresses).
 package polaris

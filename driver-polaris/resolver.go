@@ -2,7 +2,6 @@ package polaris
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"slices"
@@ -11,9 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/dtmdrivers/drivers/dtmdriver/weighted"
-	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/serviceconfig"
@@ -24,13 +21,9 @@ import (
 // gRPC's default would pick the first.
 const balanced = weighted.ServiceConfig
 
-// fallbackRefresh is how often a resolver reads its service again without an
-// event from polaris-go's watch; retryRefresh, how soon it tries again after a
-// failure or while the service has no usable instance.
-const (
-	fallbackRefresh = 10 * time.Second
-	retryRefresh    = time.Second
-)
+// retryRefresh is how soon a resolver asks again after a failure to reach the
+// server; between answers it asks every RefreshInterval (see discover.go).
+const retryRefresh = time.Second
 
 var registerOnce sync.Once
 
@@ -56,7 +49,7 @@ func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolv
 		d:      b.d,
 		cc:     cc,
 		target: t,
-		key:    model.ServiceKey{Namespace: t.namespace, Service: t.service},
+		disc:   discoverer{key: model.ServiceKey{Namespace: t.namespace, Service: t.service}},
 		sc:     cc.ParseServiceConfig(balanced),
 		notify: make(chan struct{}, 1),
 		quit:   make(chan struct{}),
@@ -67,13 +60,12 @@ func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolv
 	return r, nil
 }
 
-// polarisResolver watches one service and pushes its healthy, non-isolated
+// polarisResolver polls one service and pushes its healthy, non-isolated
 // instances that carry the wanted metadata to gRPC.
 type polarisResolver struct {
 	d      *driver
 	cc     resolver.ClientConn
 	target serviceTarget
-	key    model.ServiceKey
 	sc     *serviceconfig.ParseResult
 	log    *slog.Logger
 
@@ -84,7 +76,7 @@ type polarisResolver struct {
 
 	// Owned by run.
 	sdk      *sdk
-	watching bool
+	disc     discoverer
 	last     []instance
 	reported bool   // an address list went to gRPC
 	lastErr  string // the last error logged, to log each once
@@ -108,10 +100,8 @@ func (r *polarisResolver) stop() {
 func (r *polarisResolver) run() {
 	defer close(r.done)
 	defer func() {
+		r.disc.close()
 		if r.sdk != nil {
-			if r.watching {
-				r.sdk.unsubscribe(r.key, r.notify)
-			}
 			r.sdk.removeResolver(r)
 		}
 	}()
@@ -119,7 +109,7 @@ func (r *polarisResolver) run() {
 	defer timer.Stop()
 	<-timer.C
 	for {
-		wait := fallbackRefresh
+		wait := r.d.refreshInterval()
 		if !r.resolve() {
 			wait = retryRefresh
 		}
@@ -134,8 +124,8 @@ func (r *polarisResolver) run() {
 	}
 }
 
-// resolve reads the service once and reports it; it returns false when it
-// should be retried soon.
+// resolve reads the service once and reports a change; it returns false when
+// the server could not be reached, to be retried after retryRefresh.
 func (r *polarisResolver) resolve() bool {
 	if r.sdk == nil {
 		sc, err := r.d.server()
@@ -153,29 +143,17 @@ func (r *polarisResolver) resolve() bool {
 		}
 		r.sdk = s
 	}
-	if !r.watching {
-		if err := r.sdk.subscribe(r.key, r.notify); err == nil {
-			r.watching = true
-		} else {
-			r.log.Debug("polaris: watch not started yet", "err", err)
-		}
-	}
-	resp, err := r.sdk.consumer.GetAllInstances(&api.GetAllInstancesRequest{
-		GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: r.key.Namespace, Service: r.key.Service},
-	})
+	instances, changed, err := r.fetch()
 	if err != nil {
-		if r.reported {
-			// Keep serving the last known addresses; gRPC keeps them.
-			r.logOnce(slog.LevelWarn, "polaris: lookup failed; keeping the last known addresses", err)
-			return false
-		}
-		r.fail(fmt.Errorf("polaris: instances of %s: %w", dtmdriver.Quote(r.target.String()), err))
 		return false
 	}
-	addrs := r.usable(resp.GetInstances())
+	if !changed {
+		return true
+	}
+	addrs := r.usable(instances)
 	r.lastErr = ""
 	if r.reported && slices.Equal(addrs, r.last) {
-		return len(addrs) > 0
+		return true
 	}
 	state := resolver.State{ServiceConfig: r.sc, Endpoints: endpoints(addrs)}
 	if len(addrs) == 0 {
@@ -185,7 +163,7 @@ func (r *polarisResolver) resolve() bool {
 		r.log.Warn("polaris: gRPC refused the addresses", "err", err)
 	}
 	r.last, r.reported = addrs, true
-	return len(addrs) > 0
+	return true
 }
 
 // instance is an address calls may go to, with its Polaris weight.
