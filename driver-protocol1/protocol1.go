@@ -120,5 +120,6 @@ func (driver) Describe() dtmdriver.Description {
 		Schemes:     []string{Scheme},
 		BranchForms: []string{string(branchForm)},
 		TargetForm:  string(targetForm),
+		HTTPForms:   []string{string(httpForm)},
 	}
 }
