@@ -37,7 +37,7 @@ func (b *Bank) HTTPHandler(server string) http.Handler {
 				http.Error(w, "body: want {\"user\":1,\"amount\":30}: "+err.Error(), http.StatusBadRequest)
 				return
 			}
-			t := Transfer{User: in.User, Amount: in.Amount}
+			t := Transfer(in)
 			q := r.URL.Query()
 			ctx := metadata.NewIncomingContext(r.Context(), metadata.Pairs(
 				"dtm-gid", q.Get("gid"), "dtm-branch_id", q.Get("branch_id"), "dtm-op", q.Get("op")))
