@@ -33,6 +33,8 @@ type driver struct {
 	regs []*registration
 	// agent is the address and token of the latest registration target, or nil.
 	agent *agentConf
+	// http holds the watches of HTTP services (http.go).
+	http dtmdriver.HTTPWatches
 }
 
 // agentConf is what a registration target says about the agent.
@@ -166,6 +168,7 @@ func (d *driver) Close() error {
 	for _, r := range regs {
 		errs = append(errs, r.close())
 	}
+	d.http.Close()
 	return errors.Join(errs...)
 }
 
@@ -175,5 +178,6 @@ func (*driver) Describe() dtmdriver.Description {
 		Schemes:     []string{Scheme},
 		BranchForms: []string{string(branchForm)},
 		TargetForm:  string(targetForm),
+		HTTPForms:   []string{string(httpForm)},
 	}
 }

@@ -130,5 +130,6 @@ func (driver) Describe() dtmdriver.Description {
 		Schemes:     []string{Scheme},
 		BranchForms: []string{string(branchForm)},
 		TargetForm:  string(targetForm),
+		HTTPForms:   []string{string(httpForm)},
 	}
 }

@@ -15,6 +15,9 @@ type registry struct {
 	drivers  map[string]Driver
 	inUse    atomic.Pointer[activation] // read without the lock on dtm's hot path
 	fallback Driver                     // what GetDriver returns before Use
+	// onUse runs once after the selected driver's RegisterGrpcResolver (std:
+	// the HTTP middleware, httpmw.go).
+	onUse func(Driver)
 }
 
 // activation is the driver chosen by the first successful Use; once guards its
@@ -62,7 +65,12 @@ func (r *registry) use(name string) (Driver, error) {
 		r.inUse.Store(a)
 	}
 	r.mu.Unlock()
-	a.once.Do(d.RegisterGrpcResolver)
+	a.once.Do(func() {
+		d.RegisterGrpcResolver()
+		if r.onUse != nil {
+			r.onUse(d)
+		}
+	})
 	return d, nil
 }
 

@@ -116,6 +116,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Use", func(t *testing.T) { testUse(t, name) })
 	t.Run("Resolvers", func(t *testing.T) { testResolvers(t, h, name) })
 	t.Run("Describe", func(t *testing.T) { testDescribe(t, h) })
+	t.Run("HTTP", func(t *testing.T) { testHTTP(t, h, name) })
 	t.Run("Splits", func(t *testing.T) { testSplits(t, h) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
 	t.Run("Adversarial", func(t *testing.T) { testAdversarial(t, h) })

@@ -303,6 +303,7 @@ type Instance struct {
 	Healthy   bool              `json:"healthy"`
 	Isolate   bool              `json:"isolate"`
 	Metadata  map[string]string `json:"metadata"`
+	Protocol  string            `json:"protocol"`
 }
 
 // polarisResponse holds the fields this package reads from the answers of
