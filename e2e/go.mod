@@ -201,6 +201,7 @@ require (
 replace (
 	github.com/dtmdrivers/drivers/driver-consul => ../driver-consul
 	github.com/dtmdrivers/drivers/driver-gozero => ../driver-gozero
+	github.com/dtmdrivers/drivers/driver-multi => ../driver-multi
 	github.com/dtmdrivers/drivers/driver-polaris => ../driver-polaris
 	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
 	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver

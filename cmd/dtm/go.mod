@@ -6,6 +6,7 @@ require (
 	github.com/dtm-labs/dtm v1.19.0
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-multi v0.1.0
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
 	github.com/dtmdrivers/drivers/dtmdriver v0.1.0

@@ -2,7 +2,10 @@
 // a drop-in for dtm's own binary, with the same flags (-c conf.yml, -v, -d, -r)
 // and the same configuration file. MicroService.Driver picks the driver:
 // dtm-driver-gozero, dtm-driver-consul, dtm-driver-polaris or
-// dtm-driver-protocol1 (or none, for plain host:port branch URIs).
+// dtm-driver-protocol1 (or none, for plain host:port branch URIs), or
+// dtm-driver-multi, which routes each branch URI to the driver of its scheme
+// and registers dtm in every registry its Target lists (separated by spaces
+// or ';').
 //
 // On SIGINT or SIGTERM it withdraws dtm's registration from the registry
 // (dtmdriver.Close), waiting at most -close-timeout, keeps serving for -drain
@@ -37,6 +40,7 @@ import (
 
 	_ "github.com/dtmdrivers/drivers/driver-consul"
 	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	_ "github.com/dtmdrivers/drivers/driver-multi"
 	_ "github.com/dtmdrivers/drivers/driver-polaris"
 	_ "github.com/dtmdrivers/drivers/driver-protocol1"
 )
