@@ -56,6 +56,7 @@ func commands() []*command {
 // [ExitOK], [ExitFailure] or [ExitUsage]. ctx ends a running -watch; the caller
 // cancels it on an interrupt.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	registerAllResolvers()
 	if len(args) == 0 {
 		writeUsage(stderr)
 		return ExitUsage

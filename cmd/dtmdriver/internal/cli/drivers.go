@@ -140,12 +140,3 @@ func chooseDriver(uri, named string) (dtmdriver.Driver, error) {
 		"the URI is read as dtm configured with that driver reads it",
 		dtmdriver.Quote(scheme), strings.Join(ownedSchemes(), ", "))
 }
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -99,6 +99,17 @@ func (r *recorder) next(done <-chan struct{}) (u update, ok bool) {
 // allows one driver per process.
 var registered sync.Map // driver name -> *sync.Once
 
+// registerAllResolvers registers every linked driver's resolvers. [Run] calls
+// it first: gRPC's resolver registry is a map without a lock, to be written
+// before anything dials.
+func registerAllResolvers() {
+	for _, name := range dtmdriver.Drivers() {
+		if d, ok := dtmdriver.Lookup(name); ok {
+			registerResolvers(d)
+		}
+	}
+}
+
 func registerResolvers(d dtmdriver.Driver) {
 	once, _ := registered.LoadOrStore(d.GetName(), new(sync.Once))
 	once.(*sync.Once).Do(d.RegisterGrpcResolver)

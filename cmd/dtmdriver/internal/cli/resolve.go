@@ -314,4 +314,3 @@ func plural(n int, suffix string) string {
 	}
 	return suffix
 }
-

@@ -2,17 +2,31 @@ package cli
 
 import (
 	"context"
+	"maps"
+	"reflect"
+	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
+
+	"github.com/dtmdrivers/drivers/dtmdriver"
 )
 
 // VersionInfo is the output of `dtmdriver version -o json`.
 type VersionInfo struct {
 	// Version is the cmd/dtmdriver module's version, "(devel)" for a build
 	// from a working tree.
-	Version   string            `json:"version"`
-	GoVersion string            `json:"go_version"`
-	Drivers   map[string]string `json:"drivers"` // module path -> version
+	Version   string `json:"version"`
+	GoVersion string `json:"go_version"`
+	// Drivers maps each linked driver's name to its module and version.
+	Drivers map[string]ModuleVersion `json:"drivers"`
+}
+
+// ModuleVersion is a Go module and its version, "(devel)" when built from a
+// working tree.
+type ModuleVersion struct {
+	Module  string `json:"module"`
+	Version string `json:"version"`
 }
 
 func versionCommand() *command {
@@ -24,28 +38,35 @@ func versionCommand() *command {
 	}
 }
 
-// Version returns the version information the go command recorded in the binary.
+// Version returns the version information the go command recorded in the
+// binary, and the module of each linked driver.
 func Version() VersionInfo {
-	v := VersionInfo{Version: "unknown", GoVersion: "unknown", Drivers: map[string]string{}}
+	v := VersionInfo{Version: "(devel)", GoVersion: runtime.Version(), Drivers: map[string]ModuleVersion{}}
 	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
+	if ok && info.Main.Path == "github.com/dtmdrivers/drivers/cmd/dtmdriver" && info.Main.Version != "" {
+		v.Version = info.Main.Version
 	}
-	v.Version, v.GoVersion = info.Main.Version, info.GoVersion
-	if info.Main.Path != "github.com/dtmdrivers/drivers/cmd/dtmdriver" {
-		v.Version = "(devel)" // a test binary: its main module is not ours
-	}
-	for _, m := range info.Deps {
-		if strings.HasPrefix(m.Path, "github.com/dtmdrivers/drivers/driver-") || m.Path == "github.com/dtmdrivers/drivers/dtmdriver" {
-			ver := m.Version
-			if m.Replace != nil {
-				ver = m.Replace.Version
-			}
-			if ver == "" {
-				ver = "(devel)"
-			}
-			v.Drivers[m.Path] = ver
+	for _, name := range dtmdriver.Drivers() {
+		d, _ := dtmdriver.Lookup(name)
+		t := reflect.TypeOf(d)
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
 		}
+		mv := ModuleVersion{Module: t.PkgPath(), Version: "(devel)"}
+		if ok {
+			for _, m := range append([]*debug.Module{&info.Main}, info.Deps...) {
+				if m.Path == mv.Module || strings.HasPrefix(mv.Module, m.Path+"/") {
+					mv.Module = m.Path
+					if m.Version != "" {
+						mv.Version = m.Version
+					}
+					if m.Replace != nil && m.Replace.Version != "" {
+						mv.Version = m.Replace.Version
+					}
+				}
+			}
+		}
+		v.Drivers[name] = mv
 	}
 	return v
 }
@@ -60,8 +81,9 @@ func runVersion(_ context.Context, c *call) int {
 		return ExitOK
 	}
 	c.printf("dtmdriver %s (%s)\n", v.Version, v.GoVersion)
-	for _, m := range sortedKeys(v.Drivers) {
-		c.printf("  %s %s\n", strings.TrimPrefix(m, "github.com/dtmdrivers/drivers/"), v.Drivers[m])
+	for _, name := range slices.Sorted(maps.Keys(v.Drivers)) {
+		m := v.Drivers[name]
+		c.printf("  %-22s %s %s\n", name, m.Module, m.Version)
 	}
 	return ExitOK
 }
