@@ -17,6 +17,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,12 +27,28 @@ import (
 	_ "github.com/dtmdrivers/drivers/cmd/dtmdriver/internal/protofiles"
 
 	"github.com/dtmdrivers/drivers/cmd/dtmdriver/internal/cli"
+	"github.com/zeromicro/go-zero/core/logx"
 )
 
 func main() {
+	quiet()
 	// An interrupt ends resolve -watch: the command returns and exits 0.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// quiet keeps stdout for results: the drivers' log lines (log/slog) and
+// go-zero's (logx, stdout by default) go to stderr, errors only unless
+// DTMDRIVER_LOG=debug (or info, warn). The results say what went wrong.
+func quiet() {
+	level := slog.LevelError
+	_ = level.UnmarshalText([]byte(os.Getenv("DTMDRIVER_LOG")))
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	logx.DisableStat()
+	logx.SetWriter(logx.NewWriter(os.Stderr))
+	if level > slog.LevelInfo {
+		logx.SetLevel(logx.ErrorLevel)
+	}
 }

@@ -64,7 +64,7 @@ service), or says nothing within -timeout (an unreachable registry). With
 		},
 		flags: func(fs *flag.FlagSet) {
 			fs.String("driver", "", "resolve as this driver does (default: by the URI's scheme)")
-			fs.Duration("timeout", 5*time.Second, "how long to wait for the resolver's first answer and the registry")
+			fs.Duration("timeout", 10*time.Second, "how long to wait for the resolver's first answer and the registry (Polaris takes seconds to give its first instances)")
 			fs.Bool("watch", false, "keep printing each change, with timestamps, until interrupted")
 		},
 		run: runResolve,
@@ -161,13 +161,20 @@ func firstAnswer(ctx context.Context, rec *recorder, timeout time.Duration) (upd
 		// (Consul: an empty state with its reason): take what follows soon.
 		return u, u.err
 	case len(u.addrs) == 0:
-		// An empty state may come with its reason right after it.
-		gctx, gcancel := context.WithTimeout(tctx, 200*time.Millisecond)
-		defer gcancel()
-		if next, ok := rec.next(gctx.Done()); ok && next.err != nil {
-			return next, fmt.Errorf("no address: %w", next.err)
+		// An empty state may come with its reason right after it (Consul),
+		// or before the first instances (Polaris, while polaris-go's cache
+		// fills): wait for either until the timeout.
+		for {
+			next, ok := rec.next(tctx.Done())
+			switch {
+			case !ok:
+				return u, errEmpty
+			case next.err != nil:
+				return next, fmt.Errorf("no address: %w", next.err)
+			case len(next.addrs) > 0:
+				return next, nil
+			}
 		}
-		return u, errEmpty
 	}
 	return u, nil
 }
