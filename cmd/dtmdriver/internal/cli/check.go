@@ -73,7 +73,7 @@ It exits 1 with the problems found, 0 when dtm is registered and answers.`,
 		},
 		flags: func(fs *flag.FlagSet) {
 			fs.String("c", "", "dtm's configuration file (YAML), as dtm -c takes it")
-			fs.Duration("timeout", 5*time.Second, "how long to wait for the registry and for each dtm instance")
+			fs.Duration("timeout", 10*time.Second, "how long to wait for the registry and for each dtm instance")
 		},
 		run: runCheck,
 	}
@@ -116,7 +116,7 @@ func check(ctx context.Context, path string, getenv func(string) string, timeout
 	defer func() { res.OK = len(res.Problems) == 0 }()
 	conf, err := loadConfig(path, getenv)
 	ms := conf.MicroService
-	res.Driver, res.Target, res.EndPoint = ms.Driver, dtmdriver.Redact(ms.Target), ms.EndPoint
+	res.Driver, res.Target, res.EndPoint = ms.Driver, dtmdriver.Redact(ms.Target), showEndpoint(ms.EndPoint)
 	res.HTTPPort, res.GrpcPort = conf.HTTPPort, conf.GrpcPort
 	if err != nil {
 		res.Problems = append(res.Problems, err.Error())
@@ -141,6 +141,7 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 	rc := RegistrationCheck{Kind: "grpc", Probes: []Probe{}}
 	problem := func(format string, a ...any) { res.Problems = append(res.Problems, fmt.Sprintf(format, a...)) }
 	plan, err := planTarget(ms.Driver, ms.Target, ms.EndPoint)
+	plan.EndPoint = showEndpoint(plan.EndPoint)
 	rc.Plan = plan
 	if err != nil {
 		problem("%v", err)
@@ -173,8 +174,12 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 		if v.Error != "" {
 			problem("the registry: %s", scrub(v.Error, secrets...))
 		} else if len(v.Instances) == 0 {
-			problem("no dtm is registered under %s in %s %s: dtm is not running, failed to register, or registers elsewhere",
-				dtmdriver.Quote(plan.Service), plan.Registry, strings.Join(v.Servers, ","))
+			why := "dtm is not running, failed to register, or registers elsewhere"
+			if plan.Registry == "consul" && plan.access.token == "" {
+				why += "; or the agent enforces ACLs and hides services from a request without a token (the target has no token=)"
+			}
+			problem("no dtm is registered under %s in %s %s: %s",
+				dtmdriver.Quote(plan.Service), plan.Registry, strings.Join(v.Servers, ","), why)
 		}
 		for _, in := range v.Instances {
 			addrs = append(addrs, in.Addr)
@@ -191,6 +196,13 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 	if ms.EndPoint == "" && ms.Driver == dtmdriver.DefaultName {
 		addrs = append(addrs, net.JoinHostPort("127.0.0.1", strconv.FormatInt(conf.GrpcPort, 10)))
 	}
+	addrs = slices.DeleteFunc(addrs, func(a string) bool {
+		if dtmdriver.IsHostPort(a) {
+			return false
+		}
+		problem("%s is not host:port: not called", showEndpoint(a))
+		return true
+	})
 	if len(addrs) > maxProbes {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d instances: calling the first %d", len(addrs), maxProbes))
 		addrs = addrs[:maxProbes]
@@ -304,6 +316,15 @@ func (c *call) printCheck(res CheckResult) {
 	for _, p := range res.Problems {
 		c.printf("  - %s\n", p)
 	}
+}
+
+// showEndpoint returns endpoint when it is host:port, else a placeholder:
+// what is not host:port may be a secret written in the wrong place.
+func showEndpoint(endpoint string) string {
+	if endpoint == "" || dtmdriver.IsHostPort(endpoint) {
+		return endpoint
+	}
+	return "(not host:port, not shown)"
 }
 
 func orNone(s string) string {
