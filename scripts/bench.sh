@@ -27,7 +27,7 @@ start=$SECONDS
 
 ours=(defaultdriver protocol1 gozero consul polaris)
 echo "bench: building the test binaries"
-for pkg in "${ours[@]}"; do
+for pkg in "${ours[@]}" balancer; do
   (cd bench && GOWORK=off go test -c -o "$work/$pkg.test" "./$pkg")
 done
 (cd bench/testdata/upstream && GOWORK=off go test -c -o "$work/upstream.test" .)
@@ -62,6 +62,7 @@ for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done
 run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+run pick-balancer bench/balancer "$work/balancer.test" -test.bench '^BenchmarkPick$' -test.benchtime 200ms -test.count "$count"
 
 echo "bench: report ($((SECONDS - start)) s)"
 (cd bench && GOWORK=off go run ./cmd/benchreport -raw "$raw" -md "$root/docs/benchmarks.md" -png "$root/docs/propagation.png" -elapsed "$((SECONDS - start))s")
