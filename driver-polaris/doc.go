@@ -28,7 +28,9 @@
 //
 // The resolver watches the service with polaris-go (WatchService events, and a
 // read of polaris-go's cache every 10 s besides), and gives gRPC the instances
-// that are healthy and not isolated, round robin. While the Polaris server is
+// that are healthy and not isolated, each with its Polaris weight, under the
+// policy of package dtmdriver/weighted: calls in proportion to the weights
+// (equal weights rotate strictly; 0 counts as 1). While the Polaris server is
 // unreachable it keeps the last known addresses.
 //
 // # Configuration
