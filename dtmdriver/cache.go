@@ -3,6 +3,7 @@ package dtmdriver
 import (
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -49,8 +50,10 @@ func SetParseCaching(on bool) {
 // stored: a malformed URI is parsed, and rejected, on every call, with the
 // error the driver gives.
 //
-// A split depends on the URI alone (every driver's parse is a pure function of
-// it), so a stored split is the one the driver would give now. Each driver
+// A split depends on the URI alone (every driver's parse is a function of it,
+// or, as gozero's, of it and of gRPC's registered resolvers, which only grow:
+// an accepted URI stays accepted), so a stored split is the one the driver
+// would give now. Each driver
 // keeps its own cache. It is safe for concurrent use: lookups take no lock.
 // The zero value is not usable; make one with [NewParseCache].
 type ParseCache struct {
@@ -69,8 +72,8 @@ type cacheEntry struct {
 	uri, server, method string
 }
 
-// NewParseCache returns a cache in front of parse, which must be a pure
-// function of the URI. Make one per driver, in a package-level variable: a
+// NewParseCache returns a cache in front of parse, which must give the same
+// split for a URI every time it accepts it. Make one per driver, in a package-level variable: a
 // cache lives as long as the process (SetParseCaching reaches every one).
 func NewParseCache(parse ParseFunc) *ParseCache {
 	c := &ParseCache{parse: parse, seed: [2]uint64{rand.Uint64() | 1, rand.Uint64() | 1}}
@@ -116,7 +119,9 @@ func (c *ParseCache) miss(uri string, h uint64, set *[cacheWays]atomic.Pointer[c
 	// The second sight: store it first, the older entry second.
 	door.Store(0)
 	set[1].Store(set[0].Load())
-	set[0].Store(&cacheEntry{hash: h, uri: uri, server: server, method: method})
+	// Copies: uri may be a slice of a large buffer (a request body) that the
+	// cache must not keep alive.
+	set[0].Store(&cacheEntry{hash: h, uri: strings.Clone(uri), server: strings.Clone(server), method: strings.Clone(method)})
 	return server, method, nil
 }
 
