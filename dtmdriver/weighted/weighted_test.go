@@ -41,7 +41,7 @@ func dial(t *testing.T, bs []*dtmdrivertest.CountingServer, weights []int) (*grp
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	// Every backend answers before counting starts: calls until each got one.
-	waitFor(t, func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "every backend answers", func() bool {
 		dtmdrivertest.CallShares(t, conn, bs, 1)
 		for _, b := range bs {
 			if b.Calls.Load() == 0 {
@@ -51,17 +51,6 @@ func dial(t *testing.T, bs []*dtmdrivertest.CountingServer, weights []int) (*grp
 		return true
 	})
 	return conn, r
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 20s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func TestSplit(t *testing.T) {
@@ -116,7 +105,7 @@ func TestWeightChange(t *testing.T) {
 		t.Fatalf("before the change: shares %.4f, want equal", shares)
 	}
 	r.UpdateState(resolver.State{Endpoints: endpoints(bs, []int{7, 2, 1})})
-	waitFor(t, func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "the split follows 7:2:1", func() bool {
 		return dtmdrivertest.SharesMatch(dtmdrivertest.CallShares(t, conn, bs, 1000), []int{7, 2, 1}, 0.05)
 	})
 	if shares := dtmdrivertest.CallShares(t, conn, bs, 10_000); !dtmdrivertest.SharesMatch(shares, []int{7, 2, 1}, 0.05) {
@@ -130,7 +119,7 @@ func TestBackendDown(t *testing.T) {
 	bs := dtmdrivertest.StartCountingServers(t, 3)
 	conn, r := dial(t, bs, []int{1, 3, 6})
 	r.UpdateState(resolver.State{Endpoints: endpoints(bs[1:], []int{3, 6})})
-	waitFor(t, func() bool {
+	dtmdrivertest.WaitFor(t, 20*time.Second, "calls split 3:6 over the two left", func() bool {
 		s := dtmdrivertest.CallShares(t, conn, bs, 900)
 		return s[0] == 0 && dtmdrivertest.SharesMatch(s[1:], []int{3, 6}, 0.05)
 	})

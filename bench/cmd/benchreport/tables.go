@@ -77,6 +77,9 @@ func build(files map[string]*file) report {
 	r.tables = append(r.tables, pt)
 	r.propagation = bars
 	r.tables = append(r.tables, scaleTables(files)...)
+	if t, ok := weightedTable(files); ok {
+		r.tables = append(r.tables, t)
+	}
 	return r
 }
 
