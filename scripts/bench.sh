@@ -61,7 +61,9 @@ done
 for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done
-run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+for pkg in gozero consul polaris; do
+  run "scale-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+done
 
 echo "bench: report ($((SECONDS - start)) s)"
 (cd bench && GOWORK=off go run ./cmd/benchreport -raw "$raw" -md "$root/docs/benchmarks.md" -png "$root/docs/propagation.png" -elapsed "$((SECONDS - start))s")
