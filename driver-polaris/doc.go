@@ -62,14 +62,15 @@
 // none of them, a connection fails with an error that says so. No polaris.yaml
 // is read.
 //
-// polaris-go writes a local cache and logs. They go to [Config.Dir], else to
+// polaris-go, which registers dtm, writes a local cache and logs. They go to [Config.Dir], else to
 // DTM_POLARIS_DIR, else to "dtm-driver-polaris" under the user's cache
 // directory (os.UserCacheDir, or os.TempDir), never to the working directory.
 // polaris-go's loggers are process-wide: the directory of the last SDK context
 // created wins.
 //
-// One polaris-go SDK context is shared by every resolver and registration that
-// talks to the same servers with the same token; it is created on first use
-// and destroyed by dtmdriver.Close, which also stops the resolvers and closes
-// their connection to the server (gRPC connections keep the last addresses).
+// Resolvers that talk to the same servers with the same token share one gRPC
+// connection to them, made on the first dial; polaris-go (one SDK context per
+// servers and token) only serves dtm's registration and is created by it.
+// dtmdriver.Close destroys both and stops the resolvers (gRPC connections keep
+// the last addresses).
 package polaris

@@ -148,30 +148,59 @@ func setLoggersDir(dir string) error {
 	return nil
 }
 
-// sdk is one polaris-go SDK context, shared by every resolver and registration
-// of the driver that talks to the same servers with the same token.
+// sdk is what the driver keeps per set of servers and token: the resolvers'
+// connection to the servers' naming API (discover.go) and, made only when dtm
+// registers, one polaris-go SDK context for the registration.
 type sdk struct {
-	sc       serverConfig
-	ctx      api.SDKContext
-	consumer api.ConsumerAPI
-	provider api.ProviderAPI
+	sc  serverConfig
+	dir string // for polaris-go's files
 
 	mu        sync.Mutex
 	closed    bool
 	resolvers map[*polarisResolver]struct{}
+	ctx       api.SDKContext // nil until providerAPI
+	provider  api.ProviderAPI
 
 	discMu sync.Mutex
 	disc   *discoverConn // the resolvers' connection, made on first use
 }
 
-// sdkFor returns the SDK context for sc, creating it on first use.
+// sdkFor returns the sdk for sc, creating it on first use. It connects to
+// nothing yet.
 func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s, ok := d.sdks[sc.key()]; ok {
 		return s, nil
 	}
-	dir := d.dirLocked()
+	s := &sdk{sc: sc, dir: d.dirLocked(), resolvers: map[*polarisResolver]struct{}{}}
+	d.sdks[sc.key()] = s
+	return s, nil
+}
+
+// providerAPI returns the provider API of s's polaris-go SDK context, creating
+// the context on first use.
+func (s *sdk) providerAPI() (api.ProviderAPI, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	if s.ctx != nil {
+		return s.provider, nil
+	}
+	ctx, err := newPolarisGo(s.sc, s.dir)
+	if err != nil {
+		return nil, err
+	}
+	s.ctx, s.provider = ctx, api.NewProviderAPIByContext(ctx)
+	return s.provider, nil
+}
+
+var errClosed = errors.New("polaris: driver closed")
+
+// newPolarisGo creates a polaris-go SDK context for sc, its files under dir.
+func newPolarisGo(sc serverConfig, dir string) (api.SDKContext, error) {
 	sub := filepath.Join(dir, "cache", cacheName(sc.addrs))
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return nil, fmt.Errorf("polaris: directory for polaris-go's files: %w", err)
@@ -183,8 +212,7 @@ func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	if sc.token != "" {
 		cfg.GetGlobal().GetServerConnector().SetToken(sc.token)
 	}
-	cache := cfg.GetConsumer().GetLocalCache()
-	cache.SetPersistDir(filepath.Join(sub, "backup"))
+	cfg.GetConsumer().GetLocalCache().SetPersistDir(filepath.Join(sub, "backup"))
 	cfg.GetConfigFile().GetLocalCache().SetPersistDir(filepath.Join(sub, "config"))
 	// Off what the driver does not use, and what outlives Destroy in polaris-go
 	// v1.6.1: the stat reporter (a Prometheus HTTP listener on a port of its
@@ -197,15 +225,7 @@ func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("polaris: polaris-go SDK for %s: %w", dtmdriver.Quote(strings.Join(sc.addrs, ",")), err)
 	}
-	s := &sdk{
-		sc:        sc,
-		ctx:       ctx,
-		consumer:  api.NewConsumerAPIByContext(ctx),
-		provider:  api.NewProviderAPIByContext(ctx),
-		resolvers: map[*polarisResolver]struct{}{},
-	}
-	d.sdks[sc.key()] = s
-	return s, nil
+	return ctx, nil
 }
 
 // cacheName makes a directory name of a server list.
@@ -218,8 +238,9 @@ func cacheName(addrs []string) string {
 	}, strings.Join(addrs, ","))
 }
 
-// close stops the resolvers on s, closes their connection and destroys the SDK context.
-// Resolvers keep the addresses they last reported.
+// close stops the resolvers on s, closes their connection and destroys the
+// polaris-go SDK context, if any. Resolvers keep the addresses they last
+// reported.
 func (s *sdk) close() {
 	s.mu.Lock()
 	if s.closed {
@@ -231,13 +252,16 @@ func (s *sdk) close() {
 	for r := range s.resolvers {
 		resolvers = append(resolvers, r)
 	}
+	ctx := s.ctx
 	s.mu.Unlock()
 	for _, r := range resolvers {
 		r.stop()
 	}
 	s.closeDiscover()
-	s.ctx.Destroy()
-	stopBreakerWorkers(s.ctx)
+	if ctx != nil {
+		ctx.Destroy()
+		stopBreakerWorkers(ctx)
+	}
 }
 
 // addResolver records r, so that close stops it. It reports false once s is

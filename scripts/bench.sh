@@ -70,7 +70,9 @@ done
 for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done
-run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+for pkg in gozero consul polaris; do
+  run "scale-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+done
 run pick-balancer bench/balancer "$work/balancer.test" -test.bench '^BenchmarkPick$' -test.benchtime 200ms -test.count "$count"
 
 echo "bench: report ($((SECONDS - start)) s)"
