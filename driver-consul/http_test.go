@@ -92,6 +92,14 @@ func TestResolveHTTP(t *testing.T) {
 		return seen["b1"] && seen["b2"]
 	})
 
+	// consul:///service: the agent of dtm's registration target.
+	d.mu.Lock()
+	d.agent = &agentConf{addr: a.Addr()}
+	d.mu.Unlock()
+	if _, uri, err := get(t, d, "consul:///busi-http/api/busi/TransOut?gid=g1"); err != nil || uri != "/api/busi/TransOut?gid=g1" {
+		t.Errorf("consul:///busi-http/...: %q, %v; want it resolved through the configured agent", uri, err)
+	}
+
 	b1.Close()
 	dtmdrivertest.WaitFor(t, 10*time.Second, "the stopped instance out of rotation", func() bool {
 		for range 4 {
@@ -256,4 +264,18 @@ func TestRegisterHTTPService(t *testing.T) {
 		!strings.Contains(err.Error(), "option http-service wants") {
 		t.Errorf("http-service with '/': %v", err)
 	}
+}
+
+// FuzzParseHTTPKey: the key parser of HTTP URLs never panics, and a key it
+// accepts names a service.
+func FuzzParseHTTPKey(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:8500/busi-http", "/busi-http;tag=v2;dc=dc1", "h:1/svc;token=x", "u:p@h:1/s", "h/s;;", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		s, reason := parseHTTPKey(key)
+		if reason == "" && s.service == "" {
+			t.Errorf("parseHTTPKey(%q) accepted a key without a service", key)
+		}
+	})
 }

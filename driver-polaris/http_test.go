@@ -151,3 +151,17 @@ func TestRegisterHTTPService(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseHTTPKey: the key parser of HTTP URLs never panics, and a key it
+// accepts names a service and a namespace.
+func FuzzParseHTTPKey(f *testing.F) {
+	for _, s := range []string{"busi-http", "busi-http;namespace=ns;metadata.env=blue", "svc;token=x", "svc;metadata.%zz=1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		s, reason := parseHTTPKey(key)
+		if reason == "" && (s.key.Service == "" || s.key.Namespace == "") {
+			t.Errorf("parseHTTPKey(%q) accepted a key without a service or namespace", key)
+		}
+	})
+}

@@ -67,6 +67,7 @@ done
 for pkg in "${ours[@]}"; do
   run "call-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkCall$' -test.benchtime "${calls}x" -test.count "$count"
 done
+run http-consul bench/consul "$work/consul.test" -test.bench '^BenchmarkHTTP(Middleware|Call)$' -test.benchtime "${calls}x" -test.count "$count"
 for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done

@@ -73,6 +73,7 @@ var frameworks = []struct {
 func build(files map[string]*file) report {
 	var r report
 	r.tables = append(r.tables, parseTable(files), callTable(files))
+	r.tables = append(r.tables, httpTable(files))
 	pt, bars := propagationTable(files)
 	r.tables = append(r.tables, pt)
 	r.propagation = bars

@@ -43,6 +43,7 @@ var httpTests = []struct {
 	{"HTTPWorkflowSucceeds", testHTTPWorkflowSucceeds},
 	{"HTTPInstanceStopped", testHTTPInstanceStopped},
 	{"HTTPClientApp", testHTTPClientApp},
+	{"HTTPBinary", testHTTPBinary},
 }
 
 // registerDTMHTTP publishes dtm's HTTP endpoint as cmd/dtm does when the
@@ -300,4 +301,36 @@ func testHTTPClientApp(t *testing.T, sc *scenario.Scenario) {
 	}
 	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 75, 125)
+}
+
+// testHTTPBinary: the dtm binary (cmd/dtm as installed) publishes its HTTP
+// endpoint beside its gRPC one when the driver can (-register-http, on by
+// default), and a dtmcli saga reaches it through the registry. Rows whose
+// driver publishes nothing (protocol1) skip it.
+func testHTTPBinary(t *testing.T, sc *scenario.Scenario) {
+	if sc.HTTP.DTMService == "" {
+		t.Skip("the row's driver publishes no HTTP endpoint (no registry)")
+	}
+	p := startBinary(t, sc, dtmBinary(t))
+	service := strings.Replace(sc.HTTP.DTMService, scenario.DTMService, binaryService, 1)
+	err := scenario.PollTimeout(30*time.Second, 20*time.Millisecond, "the dtm binary's HTTP endpoint listed", func() (bool, error) {
+		addrs, err := sc.Lookup(context.Background(), service)
+		return slices.Contains(addrs, p.HTTPAddr), err
+	})
+	if err != nil {
+		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
+	}
+	server := strings.Replace(sc.HTTP.DTM(p.HTTPAddr), scenario.DTMService, binaryService, 1)
+	f := newHTTPFixture(t, sc, "busi-a")
+	gid := httpGid(t, server)
+	s := dtmcli.NewSaga(server, gid).
+		Add(f.url("TransOut"), f.url("TransOutRevert"), busi.HTTPTransfer{User: payer, Amount: 40}).
+		Add(f.url("TransIn"), f.url("TransInRevert"), busi.HTTPTransfer{User: payee, Amount: 40})
+	if err := s.Submit(); err != nil {
+		t.Fatalf("Submit to the dtm binary through %s: %v", server, err)
+	}
+	if _, err := p.WaitFinal(gid, "succeed", quick, 5*time.Millisecond); err != nil {
+		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
+	}
+	f.wantBalances(t, 60, 140)
 }
