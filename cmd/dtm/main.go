@@ -37,6 +37,7 @@ import (
 	"github.com/dtm-labs/dtm/dtmsvr/entry"
 	"github.com/dtm-labs/logger"
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/zeromicro/go-zero/core/proc"
 
 	// Before any driver: lets etcd's and polaris-go's "auth.proto" share the
 	// binary (see the package).
@@ -57,8 +58,16 @@ var (
 			"while clients' resolvers drop it (the Polaris resolver takes about 1 s, bounded by the server's 1 s naming cache) and calls in flight finish")
 )
 
+// forceQuitMargin is what go-zero's forced exit waits beyond our shutdown.
+const forceQuitMargin = 2 * time.Second
+
 func main() {
 	flag.Parse() // dtm's flags (entry defines them) and ours
+	// go-zero's core/proc (linked by driver-gozero) handles SIGTERM and SIGINT
+	// too, and kills the process 5.5 s later: longer than withdrawing dtm's
+	// registration and draining may take (withdrawing it from three registries
+	// with dtm-driver-multi takes ~0.5 s, plus the 5 s drain). Leave ours the time.
+	proc.SetTimeToForceQuit(*closeTimeout + *drain + forceQuitMargin)
 	selectDriver()
 	version := Version()
 	app, conf := entry.Main(&version) // starts dtm and returns at once
