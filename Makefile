@@ -83,6 +83,9 @@ tidy/cmd/%: check-publish
 	  GOPROXY=file://$(BIN)/check-publish/proxy,file://$$(go env GOMODCACHE)/cache/download,$$(go env GOPROXY) go mod tidy
 	sed -i '/^github.com\/dtmdrivers\/drivers\//d' cmd/$*/go.sum
 
+fuzz/cmd/%:
+	FUZZTIME=$(FUZZTIME) FUZZ_IN_WORKSPACE=1 scripts/fuzz.sh cmd/$*
+
 test-short/%:
 	cd $* && GOWORK=off go test -short -count=1 ./...
 

@@ -141,7 +141,6 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 	rc := RegistrationCheck{Kind: "grpc", Probes: []Probe{}}
 	problem := func(format string, a ...any) { res.Problems = append(res.Problems, fmt.Sprintf(format, a...)) }
 	plan, err := planTarget(ms.Driver, ms.Target, ms.EndPoint)
-	plan.EndPoint = showEndpoint(plan.EndPoint)
 	rc.Plan = plan
 	if err != nil {
 		problem("%v", err)

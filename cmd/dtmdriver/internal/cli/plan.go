@@ -50,7 +50,7 @@ var planners = map[string]func(p *Plan, target string) string{
 // driver would, and returns the plan, or an error (wrapping
 // dtmdriver.ErrBadURI, redacted) saying what is wrong and the expected form.
 func planTarget(driver, target, endpoint string) (Plan, error) {
-	p := Plan{Driver: driver, Target: dtmdriver.Redact(target), EndPoint: endpoint, Registry: "none",
+	p := Plan{Driver: driver, Target: dtmdriver.Redact(target), EndPoint: showEndpoint(endpoint), Registry: "none",
 		Servers: []string{}, Credentials: []string{}}
 	d, ok := dtmdriver.Lookup(driver)
 	if !ok {
