@@ -15,6 +15,9 @@ type registry struct {
 	drivers  map[string]*entry
 	inUse    atomic.Pointer[entry] // read without the lock on dtm's hot path
 	fallback Driver                // what GetDriver returns before Use
+	// onUse runs once after the selected driver's RegisterGrpcResolver (std:
+	// the HTTP middleware, httpmw.go).
+	onUse func(Driver)
 }
 
 // entry is a registered driver; resolvers guards its RegisterGrpcResolver call,
@@ -23,6 +26,7 @@ type registry struct {
 type entry struct {
 	driver    Driver
 	resolvers sync.Once
+	selected  sync.Once // guards onUse, for the driver Use selected
 }
 
 func newRegistry(fallback Driver) *registry {
@@ -62,6 +66,9 @@ func (r *registry) use(name string) (Driver, error) {
 	}
 	r.mu.Unlock()
 	e.resolvers.Do(e.driver.RegisterGrpcResolver)
+	if r.onUse != nil {
+		e.selected.Do(func() { r.onUse(e.driver) })
+	}
 	return e.driver, nil
 }
 

@@ -79,3 +79,31 @@ func TestVersionNamesDtmAndOurs(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPEndpoint(t *testing.T) {
+	tests := []struct {
+		grpc    string
+		port    int64
+		want    string
+		wantErr string
+	}{
+		{"127.0.0.1:36790", 36789, "127.0.0.1:36789", ""},
+		{"dtm.internal:36790", 8080, "dtm.internal:8080", ""},
+		{"[::1]:36790", 36789, "[::1]:36789", ""},
+		{"localhost", 36789, "", "is not host:port"},
+		{":36790", 36789, "", "is not host:port"},
+		{"127.0.0.1:36790", 0, "", "HttpPort 0 is not a port"},
+	}
+	for _, tc := range tests {
+		got, err := httpEndpoint(tc.grpc, tc.port)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("httpEndpoint(%q, %d) = %q, %v; want an error with %q", tc.grpc, tc.port, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("httpEndpoint(%q, %d) = %q, %v; want %q", tc.grpc, tc.port, got, err, tc.want)
+		}
+	}
+}
