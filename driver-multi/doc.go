@@ -25,7 +25,9 @@
 // unix, passthrough) are owned by no driver and are not routed.
 //
 // Routing costs a scan of the URI's scheme and a comparison with a handful of
-// schemes: no allocation, no map.
+// schemes: no allocation, no map. A URI seen again is answered from the
+// composite's own dtmdriver.ParseCache, as each driver answers from its own,
+// so on dtm's hot path the composite costs what a single driver costs.
 //
 // # Configuration
 //

@@ -18,6 +18,7 @@ const DriverName = "dtm-driver-multi"
 // built once, at the first routing call.
 type driver struct {
 	table func() (*table, error) // sync.OnceValues: built once, from the registry
+	cache *dtmdriver.ParseCache  // splits of the URIs seen again and again
 
 	mu         sync.Mutex
 	registered []dtmdriver.Driver // drivers holding a registration of dtm, in order
@@ -38,13 +39,15 @@ var std = newDriver(registered)
 func init() { dtmdriver.Register(std) }
 
 func newDriver(drivers func() []dtmdriver.Driver) *driver {
-	return &driver{table: sync.OnceValues(func() (*table, error) {
+	d := &driver{table: sync.OnceValues(func() (*table, error) {
 		t, err := buildTable(drivers())
 		if err == nil && dtmdriver.GetDriver().GetName() == DriverName {
 			t.registerResolvers()
 		}
 		return t, err
 	})}
+	d.cache = dtmdriver.NewParseCache(d.parse)
+	return d
 }
 
 // registered returns every driver registered in dtmdriver but this one.
@@ -80,8 +83,16 @@ func (d *driver) RegisterGrpcResolver() {
 }
 
 // ParseServerMethod hands uri to the driver that owns its scheme, or to the
-// default driver when it has none.
+// default driver when it has none. A URI seen again is answered from the
+// composite's own dtmdriver.ParseCache, as the drivers answer theirs, so that
+// routing costs nothing on dtm's hot path: the split depends on the URI alone
+// (the routing table does not change once built).
 func (d *driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return d.cache.ParseServerMethod(uri)
+}
+
+// parse is ParseServerMethod without the cache.
+func (d *driver) parse(uri string) (server, method string, err error) {
 	t, err := d.table()
 	if err != nil {
 		return "", "", err

@@ -30,7 +30,10 @@ var owner = map[string]string{
 
 // BenchmarkComposite times ParseServerMethod on every corpus URI through
 // the driver that owns the URI's scheme ("direct") and through the composite
-// driver, which routes it there ("multi"), interleaved: each iteration times
+// driver, which routes it there ("multi"), with the drivers' parse caches on
+// ("cached": dtm's hot path, the same URI on every branch call; the composite
+// has its own cache) and off ("uncached": the full routing and parse on every
+// call), interleaved: each iteration times
 // a batch of 64 calls of each. It reports the fastest batch of each per call
 // (direct-ns/op, multi-ns/op) and their ratio (multi/direct): on a shared
 // machine the fastest batch is the one other processes did not slow down, and
@@ -50,27 +53,31 @@ func BenchmarkComposite(b *testing.B) {
 			fmt.Printf("verdict\t%s\t%s/%s\t%s\n", multi.DriverName, c.Framework, c.Name, v)
 			continue
 		}
-		b.Run(c.Framework+"/"+c.Name, func(b *testing.B) {
-			const batch = 64
-			minDirect, minMulti := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				for range batch {
-					_, _, _ = direct.ParseServerMethod(c.URI)
+		for _, mode := range []string{"cached", "uncached"} {
+			b.Run(c.Framework+"/"+c.Name+"/"+mode, func(b *testing.B) {
+				dtmdriver.SetParseCaching(mode == "cached")
+				defer dtmdriver.SetParseCaching(true)
+				const batch = 64
+				minDirect, minMulti := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+				for b.Loop() {
+					t0 := time.Now()
+					for range batch {
+						_, _, _ = direct.ParseServerMethod(c.URI)
+					}
+					t1 := time.Now()
+					for range batch {
+						_, _, _ = composite.ParseServerMethod(c.URI)
+					}
+					minMulti = min(minMulti, time.Since(t1))
+					minDirect = min(minDirect, t1.Sub(t0))
 				}
-				t1 := time.Now()
-				for range batch {
-					_, _, _ = composite.ParseServerMethod(c.URI)
-				}
-				minMulti = min(minMulti, time.Since(t1))
-				minDirect = min(minDirect, t1.Sub(t0))
-			}
-			b.ReportMetric(float64(minDirect.Nanoseconds())/batch, "direct-ns/op")
-			b.ReportMetric(float64(minMulti.Nanoseconds())/batch, "multi-ns/op")
-			b.ReportMetric(float64(minMulti)/float64(minDirect), "multi/direct")
-			b.ReportMetric(testing.AllocsPerRun(100, func() { _, _, _ = direct.ParseServerMethod(c.URI) }), "direct-allocs/op")
-			b.ReportMetric(testing.AllocsPerRun(100, func() { _, _, _ = composite.ParseServerMethod(c.URI) }), "multi-allocs/op")
-		})
+				b.ReportMetric(float64(minDirect.Nanoseconds())/batch, "direct-ns/op")
+				b.ReportMetric(float64(minMulti.Nanoseconds())/batch, "multi-ns/op")
+				b.ReportMetric(float64(minMulti)/float64(minDirect), "multi/direct")
+				b.ReportMetric(testing.AllocsPerRun(100, func() { _, _, _ = direct.ParseServerMethod(c.URI) }), "direct-allocs/op")
+				b.ReportMetric(testing.AllocsPerRun(100, func() { _, _, _ = composite.ParseServerMethod(c.URI) }), "multi-allocs/op")
+			})
+		}
 	}
 }
 

@@ -412,7 +412,8 @@ const methodNotes = `## How it is measured
   measured client is a child copy of the test binary, so that the registry's own work is not counted.
   Heap is HeapInuse after two GCs, CPU is getrusage user+system.
 - Composite: ` + "`BenchmarkComposite`" + ` in bench/multi: the parse corpus through dtm-driver-multi and
-  through the driver that owns each scheme, interleaved in batches, the fastest batch of each.
+  through the driver that owns each scheme, parse caches on and off, interleaved in batches, the
+  fastest batch of each.
 - Not measured: the upstream drivers' calls and propagation (upstream builds only against gRPC v1.48
   and frameworks of 2022, in modules of their own).
 `
