@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -354,6 +355,44 @@ func TestSagaCompensatedAcrossRegistries(t *testing.T) {
 	in2.want(t, opening, opening)
 	out.wantAnswered(t, "TransOut", "TransOutRevert")
 	in1.wantAnswered(t, "TransIn", "TransInRevert")
+}
+
+// dtm published its HTTP endpoint through the composite where the driver
+// can (Consul: "<service>-http"; go-zero has no HTTP convention on etcd), and
+// the composite in this process resolves a consul:// HTTP URL to it, as a
+// dtmcli app's middleware would.
+func TestHTTPThroughTheComposite(t *testing.T) {
+	needDTM(t)
+	service := scenario.DTMService + "-http"
+	err := scenario.PollTimeout(quick, 10*time.Millisecond, "dtm's HTTP endpoint listed in Consul", func() (bool, error) {
+		addrs, err := consul.Lookup(t.Context(), service)
+		return slices.Contains(addrs, dtm.HTTPAddr), err
+	})
+	if err != nil {
+		t.Fatalf("%v; dtm's output:\n%s", err, dtm.Output())
+	}
+	hr, ok := dtmdriver.GetDriver().(dtmdriver.HTTPResolver)
+	if !ok {
+		t.Fatalf("%s does not implement dtmdriver.HTTPResolver", dtmdriver.GetDriver().GetName())
+	}
+	agent := strings.TrimSuffix(strings.TrimPrefix(dtmURI(consul, scenario.DTMService), "consul://"), "/"+scenario.DTMService)
+	url := "consul://" + agent + "/" + service + "/api/ping"
+	resolved, ok, err := hr.ResolveHTTP(t.Context(), url)
+	if err != nil || !ok || resolved != "http://"+dtm.HTTPAddr+"/api/ping" {
+		t.Fatalf("ResolveHTTP(%q) = %q, %v, %v; want http://%s/api/ping", url, resolved, ok, err, dtm.HTTPAddr)
+	}
+	resp, err := http.Get(resolved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %s", resolved, resp.Status)
+	}
+	// http:// URLs pass through untouched.
+	if got, ok, err := hr.ResolveHTTP(t.Context(), "http://"+dtm.HTTPAddr+"/api/ping"); got != "http://"+dtm.HTTPAddr+"/api/ping" || ok || err != nil {
+		t.Errorf("ResolveHTTP of a plain URL = %q, %v, %v", got, ok, err)
+	}
 }
 
 // A client app of each ecosystem, linking its own driver only, reaches dtm
