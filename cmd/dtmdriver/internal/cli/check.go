@@ -111,8 +111,8 @@ func runCheck(ctx context.Context, c *call) int {
 }
 
 // check runs every check on the configuration at path.
-func check(ctx context.Context, path string, getenv func(string) string, timeout time.Duration) CheckResult {
-	res := CheckResult{Config: path, Registrations: []RegistrationCheck{}, Warnings: []string{}, Problems: []string{}}
+func check(ctx context.Context, path string, getenv func(string) string, timeout time.Duration) (res CheckResult) {
+	res = CheckResult{Config: path, Registrations: []RegistrationCheck{}, Warnings: []string{}, Problems: []string{}}
 	defer func() { res.OK = len(res.Problems) == 0 }()
 	conf, err := loadConfig(path, getenv)
 	ms := conf.MicroService
