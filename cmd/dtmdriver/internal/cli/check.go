@@ -288,7 +288,7 @@ func (c *call) printCheck(res CheckResult) {
 			c.printf("  clients:   %s/<package.Service>/<Method>\n", p.ClientURI)
 		}
 		if rc.Registry != nil {
-			c.printView(rc.Registry, nil)
+			c.printView(rc.Registry, nil, "  ")
 			if rc.Registry.Error == "" && len(rc.Registry.Instances) > 0 {
 				c.printf("  endpoint %s registered: %v\n", p.EndPoint, rc.Registered)
 			}

@@ -209,20 +209,20 @@ func (c *call) finishResolve(res ResolveResult, watch bool) int {
 		}
 	}
 	if v := res.Registry; v != nil {
-		c.printView(v, res.Addresses)
+		c.printView(v, res.Addresses, "")
 	}
 	return code
 }
 
 // printView prints a registry view, marking the instances in rotation.
-func (c *call) printView(v *RegistryView, inRotation []string) {
+func (c *call) printView(v *RegistryView, inRotation []string, indent string) {
 	what := "service " + v.Service
 	if v.Registry == "etcd" {
 		what = "keys under " + v.Service + "/"
 	}
-	c.printf("registry:   %s %s, %s: %d instance%s\n", v.Registry, strings.Join(v.Servers, ","), what, len(v.Instances), plural(len(v.Instances), "s"))
+	c.printf(indent+"registry:   %s %s, %s: %d instance%s\n", v.Registry, strings.Join(v.Servers, ","), what, len(v.Instances), plural(len(v.Instances), "s"))
 	if v.Error != "" {
-		c.printf("  error: %s\n", v.Error)
+		c.printf(indent+"  error: %s\n", v.Error)
 	}
 	for _, in := range v.Instances {
 		mark := "  "
@@ -245,10 +245,17 @@ func (c *call) printView(v *RegistryView, inRotation []string) {
 			}
 			line += " meta " + strings.Join(kv, ",")
 		}
-		c.printf("%s\n", line)
+		c.printf("%s%s\n", indent, line)
+		for _, f := range in.Failing {
+			if f.Output == "" {
+				c.printf("%s      check %q %s\n", indent, f.Name, f.Status)
+			} else {
+				c.printf("%s      check %q %s: %s\n", indent, f.Name, f.Status, f.Output)
+			}
+		}
 	}
-	if inRotation != nil && len(v.Instances) > 0 {
-		c.printf("  (* in rotation: given to gRPC by the resolver)\n")
+	if slices.ContainsFunc(v.Instances, func(in Instance) bool { return slices.Contains(inRotation, in.Addr) }) {
+		c.printf("%s  (* in rotation: given to gRPC by the resolver)\n", indent)
 	}
 }
 
