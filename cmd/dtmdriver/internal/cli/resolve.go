@@ -144,39 +144,38 @@ func runResolve(ctx context.Context, c *call) int {
 // errEmpty is firstAnswer's error for a resolver that gives no address.
 var errEmpty = errors.New("the resolver gives no address: the service has no registered (or no healthy) instance")
 
-// firstAnswer waits for the resolver's first useful answer: addresses, an
-// error, or an empty state, within timeout.
+// firstAnswer waits for the resolver's first addresses until timeout. An
+// error right after an empty state is the answer (Consul says why it has no
+// instance); an error before any state may pass (Polaris' first lookup, etcd
+// being checked), so it is the answer only if nothing better comes in time.
 func firstAnswer(ctx context.Context, rec *recorder, timeout time.Duration) (update, error) {
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	u, ok := rec.next(tctx.Done())
-	switch {
-	case !ok && ctx.Err() != nil:
-		return update{at: rec.now()}, errors.New("interrupted before the resolver answered")
-	case !ok:
-		return update{at: rec.now()}, fmt.Errorf("the resolver gave no address and no error within %v: "+
-			"the registry may be unreachable or slow (-timeout waits longer)", timeout)
-	case u.err != nil:
-		// A resolver may report a passing error, then addresses at once
-		// (Consul: an empty state with its reason): take what follows soon.
-		return u, u.err
-	case len(u.addrs) == 0:
-		// An empty state may come with its reason right after it (Consul),
-		// or before the first instances (Polaris, while polaris-go's cache
-		// fills): wait for either until the timeout.
-		for {
-			next, ok := rec.next(tctx.Done())
-			switch {
-			case !ok:
-				return u, errEmpty
-			case next.err != nil:
-				return next, fmt.Errorf("no address: %w", next.err)
-			case len(next.addrs) > 0:
-				return next, nil
-			}
+	var last update
+	var lastErr error
+	sawEmpty := false
+	for {
+		u, ok := rec.next(tctx.Done())
+		switch {
+		case !ok && ctx.Err() != nil:
+			return update{at: rec.now()}, errors.New("interrupted before the resolver answered")
+		case !ok && lastErr != nil:
+			return last, lastErr
+		case !ok && sawEmpty:
+			return last, errEmpty
+		case !ok:
+			return update{at: rec.now()}, fmt.Errorf("the resolver gave no address and no error within %v: "+
+				"the registry may be unreachable or slow (-timeout waits longer)", timeout)
+		case u.err != nil && sawEmpty:
+			return u, fmt.Errorf("no address: %w", u.err)
+		case u.err != nil:
+			last, lastErr = u, u.err
+		case len(u.addrs) == 0:
+			last, sawEmpty = u, true
+		default:
+			return u, nil
 		}
 	}
-	return u, nil
 }
 
 func (c *call) finishResolve(res ResolveResult, watch bool) int {

@@ -76,7 +76,8 @@ func (a registryAccess) secrets() []string {
 	var s []string
 	for _, v := range []string{a.password, a.token} {
 		if v != "" {
-			s = append(s, v)
+			// As written in a target, too.
+			s = append(s, v, url.QueryEscape(v), url.PathEscape(v))
 		}
 	}
 	return s
