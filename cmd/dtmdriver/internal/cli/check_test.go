@@ -252,3 +252,31 @@ func TestPlanTarget(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanRegistrationsMulti(t *testing.T) {
+	plans, err := planRegistrations("dtm-driver-multi",
+		"etcd://h:2379/dtmservice; consul://c:8500/dtmservice?http-service=dtm-web polaris://p:8091/dtmservice?namespace=prod", "10.0.0.5:36790")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range plans {
+		got = append(got, p.Driver+" "+p.Registry+" "+p.ClientURI+" http:"+p.HTTPService)
+	}
+	want := []string{
+		"dtm-driver-gozero etcd etcd://h:2379/dtmservice http:",
+		"dtm-driver-consul consul consul://c:8500/dtmservice http:dtm-web",
+		"dtm-driver-polaris polaris polaris://dtmservice?namespace=prod http:dtmservice-http",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("plans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, tc := range []struct{ target, want string }{
+		{"etcd://h:2379/dtm; zk://z:2181/dtm", "no linked driver owns its scheme"},
+		{"etcd://h:2379/dtm consul://c:8500/dtm?color=red", `unknown option "color"`},
+	} {
+		if _, err := planRegistrations("dtm-driver-multi", tc.target, "10.0.0.5:36790"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("planRegistrations(multi, %q) error %v, want %q", tc.target, err, tc.want)
+		}
+	}
+}
