@@ -123,6 +123,13 @@ func runResolve(ctx context.Context, c *call) int {
 		return c.finishResolve(res, false)
 	}
 	defer r.Close()
+	// The registry's own view, meanwhile: both are bounded by timeout.
+	view := make(chan *RegistryView, 1)
+	go func() {
+		vctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		view <- viewFor(vctx, server, access)
+	}()
 	first, err := firstAnswer(ctx, rec, timeout)
 	res.Time = first.at.UTC()
 	if err != nil {
@@ -130,9 +137,7 @@ func runResolve(ctx context.Context, c *call) int {
 	} else {
 		res.Addresses = first.addrs
 	}
-	vctx, cancel := context.WithTimeout(ctx, timeout)
-	res.Registry = viewFor(vctx, server, access)
-	cancel()
+	res.Registry = <-view
 	code := c.finishResolve(res, watch)
 	if !watch {
 		return code
