@@ -80,7 +80,7 @@ It exits 1 with the problems found, 0 when dtm is registered and answers.`,
 }
 
 func errUnknownDriver(name string) error {
-	return fmt.Errorf("MicroService.Driver %q is not a linked driver (linked: %s)", name, strings.Join(dtmdriver.Drivers(), ", "))
+	return fmt.Errorf("MicroService.Driver %s is not a linked driver (linked: %s)", dtmdriver.Quote(name), strings.Join(dtmdriver.Drivers(), ", "))
 }
 
 // maxProbes bounds the instances check calls.
