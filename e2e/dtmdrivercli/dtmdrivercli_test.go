@@ -215,3 +215,31 @@ func TestCheckRealDtmConsul(t *testing.T) {
 		t.Errorf("check of a healthy dtm warns")
 	}
 }
+
+// TestCheckRealDtmNoRegistry: with dtm-driver-protocol1 nothing is
+// registered; check validates the target and calls dtm at its EndPoint.
+func TestCheckRealDtmNoRegistry(t *testing.T) {
+	dtmBin, cliBin := binary(t, "dtm"), binary(t, "dtmdriver")
+	dir := t.TempDir()
+	p, err := dtmserver.StartProcess(dtmBin, dtmserver.Config{
+		Dir:    dir,
+		Driver: "dtm-driver-protocol1",
+		Registration: func(grpcAddr string) (string, string) {
+			return "protocol1://" + grpcAddr, grpcAddr
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	out, code := cli(t, cliBin, "check", "-c", filepath.Join(dir, "conf.yml"))
+	if code != 0 {
+		t.Fatalf("check of a running dtm without a registry: exit %d, want 0", code)
+	}
+	for _, want := range []string{"registers: nothing (clients write dtm's address)\n", "clients:   protocol1://" + p.GrpcAddr + "/<package.Service>/<Method>\n",
+		"dtm at " + p.GrpcAddr, "answers (NewGid ", "ok: dtm answers (no registry: nothing to register)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check lacks %q", want)
+		}
+	}
+}

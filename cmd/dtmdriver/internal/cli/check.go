@@ -348,7 +348,12 @@ func (c *call) printCheck(res CheckResult) {
 		c.printf("\n")
 	}
 	if res.OK {
-		c.printf("\nok: dtm is registered and answers\n")
+		registered := slices.ContainsFunc(res.Registrations, func(rc RegistrationCheck) bool { return rc.Registry != nil })
+		if registered {
+			c.printf("\nok: dtm is registered and answers\n")
+		} else {
+			c.printf("\nok: dtm answers (no registry: nothing to register)\n")
+		}
 		return
 	}
 	c.printf("\n%d problem%s:\n", len(res.Problems), plural(len(res.Problems), "s"))
