@@ -183,7 +183,7 @@ check_dtmdriver() {
   out=$("$exe" version) || fail "$exe version failed: $out"
   [[ "$out" == "dtmdriver $version "* ]] || fail "$exe version printed '$out', want dtmdriver $version"
   out=$("$exe" drivers -o json) || fail "$exe drivers failed: $out"
-  for d in dtm-driver-consul dtm-driver-gozero dtm-driver-polaris dtm-driver-protocol1; do
+  for d in dtm-driver-consul dtm-driver-gozero dtm-driver-multi dtm-driver-polaris dtm-driver-protocol1; do
     [[ "$out" == *"\"name\": \"$d\""* ]] || fail "$exe drivers -o json does not list $d: $out"
   done
   out=$("$exe" split etcd://127.0.0.1:2379/trans.rpc/busi.Busi/TransIn) || fail "$exe split failed: $out"
@@ -202,8 +202,7 @@ for m in "${published[@]}"; do
   GOBIN="$gobin" go install "$m@$version" 2>"$apps/install.log" || { cat "$apps/install.log" >&2; fail "go install $m@$version"; }
   exe="$gobin/$(basename "$m")"
   linked=$(go version -m "$exe" | awk '$1=="dep" && index($2, "'"$prefix"'/driver-")==1 {print $2}' | sort | tr '\n' ' ')
-  want="driver-consul driver-gozero driver-polaris driver-protocol1"
-  case "$m" in */cmd/dtm) want+=" driver-multi";; esac # the CLI routes by scheme itself
+  want="driver-consul driver-gozero driver-multi driver-polaris driver-protocol1"
   for d in $want; do
     case " $linked" in *" $prefix/$d "*) ;; *) fail "$m@$version does not link $prefix/$d (go version -m: $linked)";; esac
   done

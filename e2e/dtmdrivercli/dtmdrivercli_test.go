@@ -18,6 +18,7 @@ import (
 
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/e2e/internal/dtmserver"
+	"github.com/dtmdrivers/drivers/testenv/consultest"
 	"github.com/dtmdrivers/drivers/testenv/etcdtest"
 )
 
@@ -163,6 +164,82 @@ func TestCheckRealDtm(t *testing.T) {
 	for _, want := range []string{"endpoint " + p.GrpcAddr + " registered: true\n", "FAILS: does not answer", "connection refused", "1 problem:\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check of a killed dtm lacks %q", want)
+		}
+	}
+}
+
+// TestCheckRealDtmConsul: through Consul, dtm registers its gRPC endpoint and,
+// beside it, its HTTP one ("<service>-http"); check finds both registered and
+// answering (NewGid, GET /api/ping).
+func TestCheckRealDtmConsul(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a Consul agent: not with -short")
+	}
+	dtmBin, cliBin := binary(t, "dtm"), binary(t, "dtmdriver")
+	agent := consultest.Start(t)
+	dir := t.TempDir()
+	const service = "dtmcli"
+	p, err := dtmserver.StartProcess(dtmBin, dtmserver.Config{
+		Dir:    dir,
+		Driver: "dtm-driver-consul",
+		Registration: func(grpcAddr string) (string, string) {
+			return "consul://" + agent.Addr() + "/" + service, grpcAddr
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	for _, s := range []struct{ name, addr string }{{service, p.GrpcAddr}, {service + "-http", p.HTTPAddr}} {
+		dtmdrivertest.WaitFor(t, 15*time.Second, s.name+" passing in Consul", func() bool {
+			l, err := agent.List(context.Background(), s.name)
+			return err == nil && slices.Contains(l, s.addr)
+		})
+	}
+
+	out, code := cli(t, cliBin, "check", "-c", filepath.Join(dir, "conf.yml"))
+	if code != 0 {
+		t.Fatalf("check of a running dtm in Consul: exit %d, want 0", code)
+	}
+	for _, want := range []string{
+		"grpc registration (dtm-driver-consul):\n", "registers: " + p.GrpcAddr + " as " + service + " in consul " + agent.Addr() + "\n",
+		"http registration (dtm-driver-consul):\n", "registers: " + p.HTTPAddr + " as " + service + "-http in consul " + agent.Addr() + "\n",
+		"dtm at " + p.GrpcAddr, "answers (NewGid ", "dtm at " + p.HTTPAddr, "answers (GET /api/ping",
+		"ok: dtm is registered and answers\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "warning:") {
+		t.Errorf("check of a healthy dtm warns")
+	}
+}
+
+// TestCheckRealDtmNoRegistry: with dtm-driver-protocol1 nothing is
+// registered; check validates the target and calls dtm at its EndPoint.
+func TestCheckRealDtmNoRegistry(t *testing.T) {
+	dtmBin, cliBin := binary(t, "dtm"), binary(t, "dtmdriver")
+	dir := t.TempDir()
+	p, err := dtmserver.StartProcess(dtmBin, dtmserver.Config{
+		Dir:    dir,
+		Driver: "dtm-driver-protocol1",
+		Registration: func(grpcAddr string) (string, string) {
+			return "protocol1://" + grpcAddr, grpcAddr
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Kill)
+	out, code := cli(t, cliBin, "check", "-c", filepath.Join(dir, "conf.yml"))
+	if code != 0 {
+		t.Fatalf("check of a running dtm without a registry: exit %d, want 0", code)
+	}
+	for _, want := range []string{"registers: nothing (clients write dtm's address)\n", "clients:   protocol1://" + p.GrpcAddr + "/<package.Service>/<Method>\n",
+		"dtm at " + p.GrpcAddr, "answers (NewGid ", "ok: dtm answers (no registry: nothing to register)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check lacks %q", want)
 		}
 	}
 }

@@ -80,7 +80,7 @@ It exits 1 with the problems found, 0 when dtm is registered and answers.`,
 }
 
 func errUnknownDriver(name string) error {
-	return fmt.Errorf("MicroService.Driver %q is not a linked driver (linked: %s)", name, strings.Join(dtmdriver.Drivers(), ", "))
+	return fmt.Errorf("MicroService.Driver %s is not a linked driver (linked: %s)", dtmdriver.Quote(name), strings.Join(dtmdriver.Drivers(), ", "))
 }
 
 // maxProbes bounds the instances check calls.
@@ -111,8 +111,8 @@ func runCheck(ctx context.Context, c *call) int {
 }
 
 // check runs every check on the configuration at path.
-func check(ctx context.Context, path string, getenv func(string) string, timeout time.Duration) CheckResult {
-	res := CheckResult{Config: path, Registrations: []RegistrationCheck{}, Warnings: []string{}, Problems: []string{}}
+func check(ctx context.Context, path string, getenv func(string) string, timeout time.Duration) (res CheckResult) {
+	res = CheckResult{Config: path, Registrations: []RegistrationCheck{}, Warnings: []string{}, Problems: []string{}}
 	defer func() { res.OK = len(res.Problems) == 0 }()
 	conf, err := loadConfig(path, getenv)
 	ms := conf.MicroService
@@ -131,33 +131,64 @@ func check(ctx context.Context, path string, getenv func(string) string, timeout
 		res.Problems = append(res.Problems, errUnknownDriver(ms.Driver).Error())
 		return res
 	}
-	res.Registrations = append(res.Registrations, checkGrpc(ctx, &res, conf, timeout))
+	checkRegistrations(ctx, &res, conf, timeout)
 	return res
 }
 
-// checkGrpc checks dtm's gRPC registration: MicroService.Target and EndPoint.
-func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout time.Duration) RegistrationCheck {
+// checkRegistrations checks dtm's registrations: its gRPC endpoint under
+// each target of MicroService.Target (several for dtm-driver-multi), and its
+// HTTP endpoint beside it where the driver publishes one (cmd/dtm's
+// -register-http, on by default).
+func checkRegistrations(ctx context.Context, res *CheckResult, conf dtmConfig, timeout time.Duration) {
 	ms := conf.MicroService
-	rc := RegistrationCheck{Kind: "grpc", Probes: []Probe{}}
 	problem := func(format string, a ...any) { res.Problems = append(res.Problems, fmt.Sprintf(format, a...)) }
-	plan, err := planTarget(ms.Driver, ms.Target, ms.EndPoint)
-	rc.Plan = plan
+	warn := func(format string, a ...any) { res.Warnings = append(res.Warnings, fmt.Sprintf(format, a...)) }
+	plans, err := planRegistrations(ms.Driver, ms.Target, ms.EndPoint)
 	if err != nil {
 		problem("%v", err)
-		return rc
+		res.Registrations = append(res.Registrations, RegistrationCheck{Kind: "grpc", Plan: plans[0], Probes: []Probe{}})
+		return
 	}
-	secrets := plan.access.secrets()
 	if _, port, err := net.SplitHostPort(ms.EndPoint); err == nil && port != strconv.FormatInt(conf.GrpcPort, 10) {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("EndPoint's port %s is not GrpcPort %d: clients are sent to a port dtm does not listen on, "+
-			"unless a proxy or NAT forwards it", port, conf.GrpcPort))
+		warn("EndPoint's port %s is not GrpcPort %d: clients are sent to a port dtm does not listen on, "+
+			"unless a proxy or NAT forwards it", port, conf.GrpcPort)
 	}
 	if ms.Driver != dtmdriver.DefaultName && ms.Target == "" {
-		res.Warnings = append(res.Warnings, "MicroService.Target is empty: dtm registers nowhere, and clients need dtm's address")
+		warn("MicroService.Target is empty: dtm registers nowhere, and clients need dtm's address")
 	}
-	if plan.Registry != "none" && plan.Credentials == nil {
-		plan.Credentials = []string{}
+	for _, plan := range plans {
+		endpoint := ms.EndPoint
+		if ms.EndPoint == "" && ms.Driver == dtmdriver.DefaultName {
+			endpoint = net.JoinHostPort("127.0.0.1", strconv.FormatInt(conf.GrpcPort, 10))
+		}
+		res.Registrations = append(res.Registrations, checkRegistration(ctx, "grpc", plan, endpoint, timeout, problem, warn))
 	}
+	for _, plan := range plans {
+		if plan.HTTPService == "" {
+			continue
+		}
+		host, _, err := net.SplitHostPort(ms.EndPoint)
+		if err != nil || conf.HTTPPort <= 0 || conf.HTTPPort > 65535 {
+			warn("dtm's HTTP endpoint (EndPoint's host, HttpPort %d) is not host:port: cmd/dtm does not publish it", conf.HTTPPort)
+			continue
+		}
+		hp := plan
+		hp.Service, hp.ClientURI = plan.HTTPService, ""
+		hp.EndPoint = net.JoinHostPort(host, strconv.FormatInt(conf.HTTPPort, 10))
+		// The HTTP registration is optional (cmd/dtm -register-http=false,
+		// dtm's own binary): what is wrong with it is a warning.
+		res.Registrations = append(res.Registrations, checkRegistration(ctx, "http", hp, hp.EndPoint, timeout,
+			func(format string, a ...any) { warn("HTTP registration: "+format, a...) }, warn))
+	}
+}
 
+// checkRegistration reads the registry of plan, says whether endpoint is
+// registered there, and calls dtm's API on every instance and on endpoint:
+// gRPC's NewGid for kind "grpc", HTTP's /api/ping for kind "http".
+func checkRegistration(ctx context.Context, kind string, plan Plan, endpoint string, timeout time.Duration,
+	problem, warn func(format string, a ...any)) RegistrationCheck {
+	rc := RegistrationCheck{Kind: kind, Plan: plan, Probes: []Probe{}}
+	secrets := plan.access.secrets()
 	var addrs []string
 	vctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -183,17 +214,14 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 		for _, in := range v.Instances {
 			addrs = append(addrs, in.Addr)
 		}
-		rc.Registered = slices.Contains(addrs, ms.EndPoint)
+		rc.Registered = slices.Contains(addrs, endpoint)
 		if len(v.Instances) > 0 && !rc.Registered {
 			problem("EndPoint %s is not registered under %s; the registry lists %s (another dtm, or an EndPoint changed since)",
-				ms.EndPoint, dtmdriver.Quote(plan.Service), strings.Join(addrs, ", "))
+				showEndpoint(endpoint), dtmdriver.Quote(plan.Service), strings.Join(addrs, ", "))
 		}
 	}
-	if ms.EndPoint != "" && !slices.Contains(addrs, ms.EndPoint) {
-		addrs = append(addrs, ms.EndPoint)
-	}
-	if ms.EndPoint == "" && ms.Driver == dtmdriver.DefaultName {
-		addrs = append(addrs, net.JoinHostPort("127.0.0.1", strconv.FormatInt(conf.GrpcPort, 10)))
+	if endpoint != "" && !slices.Contains(addrs, endpoint) {
+		addrs = append(addrs, endpoint)
 	}
 	addrs = slices.DeleteFunc(addrs, func(a string) bool {
 		if dtmdriver.IsHostPort(a) {
@@ -203,11 +231,16 @@ func checkGrpc(ctx context.Context, res *CheckResult, conf dtmConfig, timeout ti
 		return true
 	})
 	if len(addrs) > maxProbes {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d instances: calling the first %d", len(addrs), maxProbes))
+		warn("%d instances: calling the first %d", len(addrs), maxProbes)
 		addrs = addrs[:maxProbes]
 	}
 	for _, a := range addrs {
-		p := probeDtm(ctx, a, timeout)
+		var p Probe
+		if kind == "http" {
+			p = probeHTTP(ctx, a, timeout)
+		} else {
+			p = probeDtm(ctx, a, timeout)
+		}
 		p.Error = scrub(p.Error, secrets...)
 		if !p.Answers {
 			problem("dtm at %s: %s", a, p.Error)
@@ -228,7 +261,11 @@ func polarisView(ctx context.Context, plan Plan, timeout time.Duration) *Registr
 	d, _ := dtmdriver.Lookup(polaris.DriverName)
 	registerResolvers(d)
 	rec := newRecorder(time.Now)
-	r, err := buildResolver(plan.ClientURI, rec)
+	uri := "polaris://" + plan.Service
+	if plan.Namespace != "" && plan.Namespace != "default" {
+		uri += "?namespace=" + plan.Namespace
+	}
+	r, err := buildResolver(uri, rec)
 	if err != nil {
 		v.Error = scrub(err.Error(), plan.access.secrets()...)
 		return v
@@ -262,7 +299,7 @@ func (c *call) printCheck(res CheckResult) {
 	c.printf("endpoint:   %s (GrpcPort %d, HttpPort %d)\n", orNone(res.EndPoint), res.GrpcPort, res.HTTPPort)
 	for _, rc := range res.Registrations {
 		p := rc.Plan
-		c.printf("\n%s registration:\n", rc.Kind)
+		c.printf("\n%s registration (%s):\n", rc.Kind, p.Driver)
 		if p.Registry == "none" {
 			c.printf("  registers: nothing (clients write dtm's address)\n")
 		} else {
@@ -288,15 +325,18 @@ func (c *call) printCheck(res CheckResult) {
 			c.printf("  clients:   %s/<package.Service>/<Method>\n", p.ClientURI)
 		}
 		if rc.Registry != nil {
-			c.printView(rc.Registry, nil)
+			c.printView(rc.Registry, nil, "  ")
 			if rc.Registry.Error == "" && len(rc.Registry.Instances) > 0 {
 				c.printf("  endpoint %s registered: %v\n", p.EndPoint, rc.Registered)
 			}
 		}
 		for _, pr := range rc.Probes {
-			if pr.Answers {
+			switch {
+			case pr.Answers && rc.Kind == "http":
+				c.printf("  dtm at %-21s answers (GET %s, %s)\n", pr.Addr, pingPath, pr.Latency)
+			case pr.Answers:
 				c.printf("  dtm at %-21s answers (NewGid %s, %s)\n", pr.Addr, pr.Gid, pr.Latency)
-			} else {
+			default:
 				c.printf("  dtm at %-21s FAILS: %s\n", pr.Addr, pr.Error)
 			}
 		}
@@ -308,7 +348,12 @@ func (c *call) printCheck(res CheckResult) {
 		c.printf("\n")
 	}
 	if res.OK {
-		c.printf("\nok: dtm is registered and answers\n")
+		registered := slices.ContainsFunc(res.Registrations, func(rc RegistrationCheck) bool { return rc.Registry != nil })
+		if registered {
+			c.printf("\nok: dtm is registered and answers\n")
+		} else {
+			c.printf("\nok: dtm answers (no registry: nothing to register)\n")
+		}
 		return
 	}
 	c.printf("\n%d problem%s:\n", len(res.Problems), plural(len(res.Problems), "s"))

@@ -2,15 +2,18 @@ package cli
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	polaris "github.com/dtmdrivers/drivers/driver-polaris"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/consultest"
 	"github.com/dtmdrivers/drivers/testenv/etcdtest"
+	"github.com/dtmdrivers/drivers/testenv/polaristest"
 )
 
 // writeConf writes a dtm configuration file and returns its path.
@@ -152,4 +155,128 @@ func TestCheckConsulToken(t *testing.T) {
 	r = run(t, "check", "-c", writeConf(t, msConf("dtm-driver-consul", "consul://"+agent.Addr()+"/dtmservice", notDtm.Addr, port)))
 	wantCode(t, r, ExitFailure)
 	wantContains(t, "check", r.stdout, `no dtm is registered under "dtmservice" in consul`, "the target has no token=")
+}
+
+func TestCheckPolarisToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a Polaris server: not with -short")
+	}
+	s := polaristest.Start(t, polaristest.WithAuth())
+	t.Setenv("DTM_POLARIS_DIR", t.TempDir())
+	t.Cleanup(func() { _ = polaris.Configure(polaris.Config{}) }) // check configured the driver for the process
+	notDtm := dtmdrivertest.StartCountingServer(t, "dtm")
+	s.Publish(t, "dtmpolaris", notDtm.Addr)
+	dtmdrivertest.Listed(t, s, "dtmpolaris")
+	_, port := dtmdrivertest.HostPort(t, notDtm.Addr)
+	target := "polaris://" + s.GRPCAddr() + "/dtmpolaris?namespace=default&token=" + url.QueryEscape(s.Token()) + "&ttl=5"
+
+	r := run(t, "check", "-timeout", "20s", "-c", writeConf(t, msConf("dtm-driver-polaris", target, notDtm.Addr, port)))
+	if strings.Contains(r.stdout+r.stderr, s.Token()) || strings.Contains(r.stdout+r.stderr, url.QueryEscape(s.Token())) {
+		t.Errorf("check printed the Polaris token:\n%s", r.stdout)
+	}
+	wantCode(t, r, ExitFailure)
+	wantContains(t, "check", r.stdout, "target:     polaris://"+s.GRPCAddr()+"/dtmpolaris?namespace=default&token=xxxxx\n",
+		"registers: "+notDtm.Addr+" as dtmpolaris in polaris "+s.GRPCAddr()+", namespace default\n", "options:   ttl=5s\n", "with:      token\n",
+		"clients:   polaris://dtmpolaris/<package.Service>/<Method>\n", "service dtmpolaris: 1 instance", "registered: true",
+		"FAILS: answers gRPC but not dtm's API")
+}
+
+func TestLoadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file string
+		env  map[string]string
+		want dtmConfig
+	}{
+		{"defaults", "", nil, conf("default", "", "", 36789, 36790)},
+		{"file", msConf("dtm-driver-consul", "consul://h:8500/dtm", "10.0.0.5:36790", 36790) + "HttpPort: 8080\n", nil,
+			conf("dtm-driver-consul", "consul://h:8500/dtm", "10.0.0.5:36790", 8080, 36790)},
+		{"environment", "", map[string]string{"MICRO_SERVICE_DRIVER": "dtm-driver-gozero", "MICRO_SERVICE_TARGET": "etcd://h:2379/dtm",
+			"MICRO_SERVICE_END_POINT": "10.0.0.5:1", "GRPC_PORT": "1"}, conf("dtm-driver-gozero", "etcd://h:2379/dtm", "10.0.0.5:1", 36789, 1)},
+		{"the file over the environment", "MicroService:\n  Target: etcd://file:2379/dtm\n", map[string]string{"MICRO_SERVICE_DRIVER": "dtm-driver-gozero",
+			"MICRO_SERVICE_TARGET": "etcd://env:2379/dtm"}, conf("dtm-driver-gozero", "etcd://file:2379/dtm", "", 36789, 36790)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ""
+			if tc.file != "" {
+				path = writeConf(t, tc.file)
+			}
+			got, err := loadConfig(path, func(k string) string { return tc.env[k] })
+			if err != nil || got != tc.want {
+				t.Errorf("loadConfig = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := loadConfig("", func(k string) string { return map[string]string{"GRPC_PORT": "x" + dtmdrivertest.Secret}[k] }); err == nil ||
+		strings.Contains(err.Error(), dtmdrivertest.Secret) || !strings.Contains(err.Error(), "GRPC_PORT") {
+		t.Errorf("a bad GRPC_PORT: %v; want an error naming it, without its value", err)
+	}
+}
+
+func conf(driver, target, endpoint string, httpPort, grpcPort int64) dtmConfig {
+	var c dtmConfig
+	c.HTTPPort, c.GrpcPort = httpPort, grpcPort
+	c.MicroService.Driver, c.MicroService.Target, c.MicroService.EndPoint = driver, target, endpoint
+	return c
+}
+
+func TestPlanTarget(t *testing.T) {
+	for _, tc := range []struct {
+		driver, target string
+		registry       string
+		servers        []string
+		service, uri   string
+		credentials    []string
+	}{
+		{"dtm-driver-gozero", "etcd://u:pw@h1:2379,h2:2379/dtmservice?id=7", "etcd", []string{"h1:2379", "h2:2379"}, "dtmservice",
+			"etcd://h1:2379,h2:2379/dtmservice", []string{"password", "user"}},
+		{"dtm-driver-gozero", "discov:///h1:2379?key=dtm&user=u&password=p&certFile=a&certKeyFile=b&caCertFile=c", "etcd", []string{"h1:2379"},
+			"dtm", "etcd://h1:2379/dtm", []string{"password", "tls", "user"}},
+		{"dtm-driver-consul", "consul:///dtmservice?tags=a,b", "consul", []string{}, "dtmservice", "consul:///dtmservice", []string{}},
+		{"dtm-driver-polaris", "polaris://h:8091,g:8091/dtm?namespace=prod&token=t", "polaris", []string{"h:8091", "g:8091"}, "dtm",
+			"polaris://dtm?namespace=prod", []string{"token"}},
+		{"dtm-driver-protocol1", "protocol1://10.0.0.5:36790", "none", []string{}, "", "protocol1://10.0.0.5:36790", []string{}},
+		{"dtm-driver-consul", "", "none", []string{}, "", "", []string{}},
+		{"default", "anything", "none", []string{}, "", "", []string{}},
+	} {
+		t.Run(tc.driver+" "+tc.target, func(t *testing.T) {
+			p, err := planTarget(tc.driver, tc.target, "10.0.0.5:36790")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Registry != tc.registry || !slices.Equal(p.Servers, tc.servers) || p.Service != tc.service || p.ClientURI != tc.uri ||
+				!slices.Equal(p.Credentials, tc.credentials) {
+				t.Errorf("plan %+v; want registry %s, servers %q, service %q, client URI %q, credentials %q",
+					p, tc.registry, tc.servers, tc.service, tc.uri, tc.credentials)
+			}
+		})
+	}
+}
+
+func TestPlanRegistrationsMulti(t *testing.T) {
+	plans, err := planRegistrations("dtm-driver-multi",
+		"etcd://h:2379/dtmservice; consul://c:8500/dtmservice?http-service=dtm-web polaris://p:8091/dtmservice?namespace=prod", "10.0.0.5:36790")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range plans {
+		got = append(got, p.Driver+" "+p.Registry+" "+p.ClientURI+" http:"+p.HTTPService)
+	}
+	want := []string{
+		"dtm-driver-gozero etcd etcd://h:2379/dtmservice http:",
+		"dtm-driver-consul consul consul://c:8500/dtmservice http:dtm-web",
+		"dtm-driver-polaris polaris polaris://dtmservice?namespace=prod http:dtmservice-http",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("plans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, tc := range []struct{ target, want string }{
+		{"etcd://h:2379/dtm; zk://z:2181/dtm", "no linked driver owns its scheme"},
+		{"etcd://h:2379/dtm consul://c:8500/dtm?color=red", `unknown option "color"`},
+	} {
+		if _, err := planRegistrations("dtm-driver-multi", tc.target, "10.0.0.5:36790"); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("planRegistrations(multi, %q) error %v, want %q", tc.target, err, tc.want)
+		}
+	}
 }

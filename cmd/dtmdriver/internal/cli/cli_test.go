@@ -63,7 +63,7 @@ func TestDrivers(t *testing.T) {
 			t.Errorf("%s: schemes %q, target form %q; want both", d.Name, d.Schemes, d.TargetForm)
 		}
 	}
-	want := []string{"default", "dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1"}
+	want := []string{"default", "dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-multi", "dtm-driver-polaris", "dtm-driver-protocol1"}
 	if !slices.Equal(names, want) {
 		t.Errorf("drivers %q, want %q", names, want)
 	}
@@ -80,6 +80,8 @@ func TestSplit(t *testing.T) {
 			SplitResult{Driver: "dtm-driver-consul", Scheme: "consul", Server: "consul://127.0.0.1:8500/busi?tag=blue", Method: "/busi.Busi/TransIn"}},
 		{"polaris", "polaris://busi?namespace=prod/busi.Busi/TransIn", "",
 			SplitResult{Driver: "dtm-driver-polaris", Scheme: "polaris", Server: "polaris://busi?namespace=prod", Method: "/busi.Busi/TransIn"}},
+		{"-driver multi routes by scheme", "polaris://busi/busi.Busi/TransIn", "dtm-driver-multi",
+			SplitResult{Driver: "dtm-driver-multi", Scheme: "polaris", Server: "polaris://busi", Method: "/busi.Busi/TransIn"}},
 		{"protocol1", "protocol1://127.0.0.1:8081,127.0.0.1:8082/busi.Busi/TransIn", "",
 			SplitResult{Driver: "dtm-driver-protocol1", Scheme: "protocol1", Server: "protocol1://127.0.0.1:8081,127.0.0.1:8082", Method: "/busi.Busi/TransIn"}},
 		{"no scheme: the default driver", "127.0.0.1:8081/busi.Busi/TransIn", "",
@@ -162,7 +164,7 @@ func TestVersion(t *testing.T) {
 		"dtm-driver-gozero      github.com/dtmdrivers/drivers/driver-gozero ", "dtm-driver-polaris", "dtm-driver-protocol1",
 		"default                github.com/dtmdrivers/drivers/dtmdriver ")
 	v := decode[VersionInfo](t, run(t, "version", "-o", "json"))
-	if v.Version == "" || !strings.HasPrefix(v.GoVersion, "go") || len(v.Drivers) != 5 {
-		t.Errorf("version -o json = %+v; want a version, Go's, and dtmdriver with the four drivers", v)
+	if v.Version == "" || !strings.HasPrefix(v.GoVersion, "go") || len(v.Drivers) != 6 {
+		t.Errorf("version -o json = %+v; want a version, Go's, and dtmdriver with the five drivers", v)
 	}
 }

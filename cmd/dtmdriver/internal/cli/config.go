@@ -44,7 +44,7 @@ func loadConfig(path string, getenv func(string) string) (dtmConfig, error) {
 		if v := getenv(p.env); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return c, fmt.Errorf("environment %s=%s: not a number (dtm would panic)", p.env, dtmdriver.Quote(v))
+				return c, fmt.Errorf("the environment's %s is not a number (value not shown; dtm would panic)", p.env)
 			}
 			*p.to = n
 		}

@@ -25,11 +25,14 @@
 // # Registrations
 //
 // check plans each registration dtm makes from its configuration
-// ([RegistrationCheck], kind "grpc" for MicroService), reads the registry
-// with the target's own credentials, and calls dtm's gRPC API (NewGid) on
-// every instance registered and on the EndPoint. A new kind of registration
-// (dtm's HTTP endpoint) is one more RegistrationCheck in [CheckResult]: a plan
-// of its target, a registry view, probes.
+// ([RegistrationCheck]): kind "grpc" for MicroService (one per target of
+// dtm-driver-multi, each read by the driver owning its scheme), and kind
+// "http" for the HTTP endpoint that cmd/dtm publishes beside it when the
+// driver is a dtmdriver.HTTPRegistrar (Consul, Polaris: "<service>-http").
+// It reads the registry with the target's own credentials, and calls dtm's
+// API on every instance registered and on the endpoint: gRPC's NewGid, HTTP's
+// /api/ping. What is wrong with the HTTP registration, which cmd/dtm
+// -register-http=false and dtm's own binary skip, is a warning.
 //
 // # Secrets
 //

@@ -18,6 +18,9 @@ type DriverInfo struct {
 	Schemes     []string `json:"schemes"`
 	BranchForms []string `json:"branch_forms"`
 	TargetForm  string   `json:"target_form"`
+	// HTTPForms are the HTTP URL forms the driver resolves through its
+	// registry (dtm's HTTP branches), if any.
+	HTTPForms []string `json:"http_forms"`
 }
 
 // DriversResult is the output of `dtmdriver drivers -o json`.
@@ -45,11 +48,12 @@ func linkedDrivers() []DriverInfo {
 		if !ok {
 			continue
 		}
-		info := DriverInfo{Name: name, Schemes: []string{}, BranchForms: []string{}}
+		info := DriverInfo{Name: name, Schemes: []string{}, BranchForms: []string{}, HTTPForms: []string{}}
 		if desc, ok := dtmdriver.Describe(d); ok {
 			info.Schemes = append(info.Schemes, desc.Schemes...)
 			info.BranchForms = append(info.BranchForms, desc.BranchForms...)
 			info.TargetForm = desc.TargetForm
+			info.HTTPForms = append(info.HTTPForms, desc.HTTPForms...)
 		} else if name == dtmdriver.DefaultName {
 			info.BranchForms = append(info.BranchForms, defaultForms...)
 		}
@@ -84,6 +88,13 @@ func runDrivers(_ context.Context, c *call) int {
 			}
 			c.printf("  %s %s\n", label, f)
 		}
+		for j, f := range d.HTTPForms {
+			label := "          "
+			if j == 0 {
+				label = "http:    "
+			}
+			c.printf("  %s %s\n", label, f)
+		}
 		target := d.TargetForm
 		if target == "" {
 			target = "(registers nowhere)"
@@ -93,19 +104,28 @@ func runDrivers(_ context.Context, c *call) int {
 	return ExitOK
 }
 
-// driverForScheme returns the linked driver that owns scheme (case-insensitive).
+// driverForScheme returns the linked driver that owns scheme
+// (case-insensitive). When several claim it (a composite driver claims its
+// drivers' schemes), the one claiming the fewest wins: the driver of that
+// registry.
 func driverForScheme(scheme string) (dtmdriver.Driver, bool) {
 	scheme = strings.ToLower(scheme)
+	var best dtmdriver.Driver
+	fewest := 0
 	for _, name := range dtmdriver.Drivers() {
 		d, ok := dtmdriver.Lookup(name)
 		if !ok {
 			continue
 		}
-		if desc, ok := dtmdriver.Describe(d); ok && slices.Contains(desc.Schemes, scheme) {
-			return d, true
+		desc, ok := dtmdriver.Describe(d)
+		if !ok || !slices.Contains(desc.Schemes, scheme) {
+			continue
+		}
+		if best == nil || len(desc.Schemes) < fewest {
+			best, fewest = d, len(desc.Schemes)
 		}
 	}
-	return nil, false
+	return best, best != nil
 }
 
 // ownedSchemes lists every scheme a linked driver owns, sorted.

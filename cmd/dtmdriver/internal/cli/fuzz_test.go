@@ -10,7 +10,7 @@ import (
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
-var planDrivers = []string{"dtm-driver-gozero", "dtm-driver-consul", "dtm-driver-polaris", "dtm-driver-protocol1", "default"}
+var planDrivers = []string{"dtm-driver-gozero", "dtm-driver-consul", "dtm-driver-polaris", "dtm-driver-protocol1", "default", "dtm-driver-multi"}
 
 // FuzzPlanTarget: reading a registration target never panics; a plan or an
 // error, never both empty-handed; an error wraps dtmdriver.ErrBadURI (or
@@ -38,22 +38,29 @@ func FuzzPlanTarget(f *testing.F) {
 		{3, "protocol1://u:" + s + "@h:1", "127.0.0.1:36790"},
 		{4, "", ""},
 		{0, "etcd://h:2379/k", "grpc://" + s + ":1"},
+		{5, "etcd://u:" + s + "@h:2379/k; consul://h:8500/d?token=" + s + " polaris://h:8091/d?token=" + s, "10.0.0.5:36790"},
+		{5, "zk://u:" + s + "@h:1/k", "10.0.0.5:36790"},
 	} {
 		f.Add(seed.driver, seed.target, seed.endpnt)
 	}
 	f.Fuzz(func(t *testing.T, driver uint8, target, endpoint string) {
 		name := planDrivers[int(driver)%len(planDrivers)]
-		p, err := planTarget(name, target, endpoint)
+		plans, err := planRegistrations(name, target, endpoint)
 		if err != nil && !errors.Is(err, dtmdriver.ErrBadURI) {
-			t.Fatalf("planTarget(%s, %q, %q) error %v does not wrap ErrBadURI", name, target, endpoint, err)
+			t.Fatalf("planRegistrations(%s, %q, %q) error %v does not wrap ErrBadURI", name, target, endpoint, err)
 		}
-		if err == nil && p.Registry != "none" && (p.Service == "" || p.ClientURI == "") {
-			t.Fatalf("planTarget(%s, %q) = %+v: a registry without a service or client URI", name, target, p)
+		if len(plans) == 0 {
+			t.Fatalf("planRegistrations(%s, %q) returned no plan", name, target)
+		}
+		for _, p := range plans {
+			if err == nil && p.Registry != "none" && (p.Service == "" || p.ClientURI == "") {
+				t.Fatalf("planRegistrations(%s, %q) = %+v: a registry without a service or client URI", name, target, p)
+			}
 		}
 		if !strings.Contains(target+endpoint, s) {
 			return
 		}
-		b, jerr := json.Marshal(p)
+		b, jerr := json.Marshal(plans)
 		if jerr != nil {
 			t.Fatal(jerr)
 		}
@@ -63,10 +70,10 @@ func FuzzPlanTarget(f *testing.F) {
 			return // an endpoint is shown when it is host:port
 		}
 		if err != nil && strings.Contains(err.Error(), s) && !shownByDesign(target, s) {
-			t.Errorf("planTarget(%s, %q, %q) error quotes the credential: %v", name, target, endpoint, err)
+			t.Errorf("planRegistrations(%s, %q, %q) error quotes the credential: %v", name, target, endpoint, err)
 		}
 		if strings.Contains(string(b), s) && !shownByDesign(target, s) {
-			t.Errorf("planTarget(%s, %q, %q) plan shows the credential: %s", name, target, endpoint, b)
+			t.Errorf("planRegistrations(%s, %q, %q) plan shows the credential: %s", name, target, endpoint, b)
 		}
 	})
 }

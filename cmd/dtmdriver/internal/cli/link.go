@@ -7,6 +7,7 @@ import (
 
 	_ "github.com/dtmdrivers/drivers/driver-consul"
 	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	_ "github.com/dtmdrivers/drivers/driver-multi"
 	_ "github.com/dtmdrivers/drivers/driver-polaris"
 	_ "github.com/dtmdrivers/drivers/driver-protocol1"
 )

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"maps"
 	"net/url"
 	"slices"
@@ -33,6 +34,9 @@ type Plan struct {
 	// ClientURI is the server part of the branch URI that reaches dtm
 	// through the registry, as a client app writes it.
 	ClientURI string `json:"client_uri,omitempty"`
+	// HTTPService is the service dtm's HTTP endpoint goes under, for drivers
+	// that publish it (dtmdriver.HTTPRegistrar: Consul, Polaris).
+	HTTPService string `json:"http_service,omitempty"`
 
 	access registryAccess
 }
@@ -44,6 +48,41 @@ var planners = map[string]func(p *Plan, target string) string{
 	"dtm-driver-consul":    planConsul,
 	"dtm-driver-polaris":   planPolaris,
 	"dtm-driver-protocol1": planProtocol1,
+}
+
+// multiName is the composite driver: its target lists one target per
+// registry, each read by the driver that owns its scheme.
+const multiName = "dtm-driver-multi"
+
+// planRegistrations returns the plan of every registration dtm makes with
+// driver, target and endpoint: one, or one per target of dtm-driver-multi.
+// It returns at least one plan, with the error.
+func planRegistrations(driver, target, endpoint string) ([]Plan, error) {
+	if driver != multiName {
+		p, err := planTarget(driver, target, endpoint)
+		return []Plan{p}, err
+	}
+	targets := strings.FieldsFunc(target, func(r rune) bool { return r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+	if len(targets) == 0 {
+		p, err := planTarget(driver, "", endpoint)
+		return []Plan{p}, err
+	}
+	var plans []Plan
+	for _, t := range targets {
+		owner, ok := driverForScheme(dtmdriver.Scheme(t))
+		if !ok || owner.GetName() == multiName {
+			p, _ := planTarget(driver, "", endpoint)
+			p.Target = dtmdriver.Redact(t)
+			return []Plan{p}, dtmdriver.URIForm("one target per registry, each with the scheme of a linked driver").Reject(t,
+				"no linked driver owns its scheme (owned: "+strings.Join(ownedSchemes(), ", ")+")")
+		}
+		p, err := planTarget(owner.GetName(), t, endpoint)
+		if err != nil {
+			return []Plan{p}, err
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
 }
 
 // planTarget reads driver's registration target and dtm's endpoint as the
@@ -71,6 +110,9 @@ func planTarget(driver, target, endpoint string) (Plan, error) {
 	}
 	if reason := plan(&p, target); reason != "" {
 		return p, form.Reject(target, reason)
+	}
+	if _, ok := d.(dtmdriver.HTTPRegistrar); !ok {
+		p.HTTPService = ""
 	}
 	slices.Sort(p.Credentials)
 	return p, nil
@@ -205,6 +247,11 @@ func planConsul(p *Plan, target string) string {
 				return "option id wants a non-empty ID without '/', '?' or '#'"
 			}
 			options["id"] = value
+		case "http-service":
+			if value == "" || strings.ContainsAny(value, "/?#;") {
+				return "option http-service wants a Consul service name without '/', '?', '#' or ';'"
+			}
+			options["http-service"] = value
 		case "check":
 			if value != "tcp" && value != "grpc" {
 				return "option check wants tcp or grpc"
@@ -217,7 +264,7 @@ func planConsul(p *Plan, target string) string {
 			}
 			options[key] = d.String()
 		default:
-			return dtmdriver.UnknownOption(query, key) + "; known: tags (or tag), token, id, check, interval, timeout, deregister-after"
+			return dtmdriver.UnknownOption(query, key) + "; known: tags (or tag), token, id, check, interval, timeout, deregister-after, http-service"
 		}
 	}
 	servers := []string{}
@@ -228,6 +275,7 @@ func planConsul(p *Plan, target string) string {
 	p.Options = nonEmpty(options)
 	p.Credentials = credentialNames(&p.access)
 	p.ClientURI = "consul://" + agent + "/" + service
+	p.HTTPService = cmp.Or(options["http-service"], service+"-http")
 	return ""
 }
 
@@ -271,6 +319,11 @@ func planPolaris(p *Plan, target string) string {
 			ns = v
 		case k == "token":
 			p.access.token = v
+		case k == "http-service":
+			if !polarisName(v) {
+				return "http-service " + dtmdriver.Quote(v) + " wants letters, digits, '.', '-' and '_'"
+			}
+			options["http-service"] = v
 		case k == "ttl":
 			ttl, err := strconv.Atoi(v)
 			if err != nil || ttl < 1 || ttl > 3600 {
@@ -293,6 +346,7 @@ func planPolaris(p *Plan, target string) string {
 	if ns != "default" {
 		p.ClientURI += "?namespace=" + ns
 	}
+	p.HTTPService = cmp.Or(options["http-service"], service+"-http")
 	return ""
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"google.golang.org/grpc"
@@ -58,5 +59,34 @@ func probeDtm(ctx context.Context, addr string, timeout time.Duration) Probe {
 	default:
 		p.Error = fmt.Sprintf("dtm's %s failed: %v", newGidMethod, err)
 	}
+	return p
+}
+
+// pingPath is dtm v1.19.0's HTTP liveness endpoint.
+const pingPath = "/api/ping"
+
+// probeHTTP calls dtm's HTTP ping on addr (host:port) within timeout.
+func probeHTTP(ctx context.Context, addr string, timeout time.Duration) Probe {
+	p := Probe{Addr: addr}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+pingPath, nil)
+	if err != nil {
+		p.Error = fmt.Sprintf("HTTP request for %s: %v", addr, err)
+		return p
+	}
+	resp, err := http.DefaultClient.Do(req)
+	p.Latency = time.Since(start).Round(time.Millisecond).String()
+	if err != nil {
+		p.Error = fmt.Sprintf("does not answer HTTP: %v", err)
+		return p
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		p.Error = fmt.Sprintf("GET %s answered %s: not a dtm server", pingPath, resp.Status)
+		return p
+	}
+	p.Answers = true
 	return p
 }

@@ -123,6 +123,13 @@ func runResolve(ctx context.Context, c *call) int {
 		return c.finishResolve(res, false)
 	}
 	defer r.Close()
+	// The registry's own view, meanwhile: both are bounded by timeout.
+	view := make(chan *RegistryView, 1)
+	go func() {
+		vctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		view <- viewFor(vctx, server, access)
+	}()
 	first, err := firstAnswer(ctx, rec, timeout)
 	res.Time = first.at.UTC()
 	if err != nil {
@@ -130,9 +137,7 @@ func runResolve(ctx context.Context, c *call) int {
 	} else {
 		res.Addresses = first.addrs
 	}
-	vctx, cancel := context.WithTimeout(ctx, timeout)
-	res.Registry = viewFor(vctx, server, access)
-	cancel()
+	res.Registry = <-view
 	code := c.finishResolve(res, watch)
 	if !watch {
 		return code
@@ -144,39 +149,38 @@ func runResolve(ctx context.Context, c *call) int {
 // errEmpty is firstAnswer's error for a resolver that gives no address.
 var errEmpty = errors.New("the resolver gives no address: the service has no registered (or no healthy) instance")
 
-// firstAnswer waits for the resolver's first useful answer: addresses, an
-// error, or an empty state, within timeout.
+// firstAnswer waits for the resolver's first addresses until timeout. An
+// error right after an empty state is the answer (Consul says why it has no
+// instance); an error before any state may pass (Polaris' first lookup, etcd
+// being checked), so it is the answer only if nothing better comes in time.
 func firstAnswer(ctx context.Context, rec *recorder, timeout time.Duration) (update, error) {
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	u, ok := rec.next(tctx.Done())
-	switch {
-	case !ok && ctx.Err() != nil:
-		return update{at: rec.now()}, errors.New("interrupted before the resolver answered")
-	case !ok:
-		return update{at: rec.now()}, fmt.Errorf("the resolver gave no address and no error within %v: "+
-			"the registry may be unreachable or slow (-timeout waits longer)", timeout)
-	case u.err != nil:
-		// A resolver may report a passing error, then addresses at once
-		// (Consul: an empty state with its reason): take what follows soon.
-		return u, u.err
-	case len(u.addrs) == 0:
-		// An empty state may come with its reason right after it (Consul),
-		// or before the first instances (Polaris, while polaris-go's cache
-		// fills): wait for either until the timeout.
-		for {
-			next, ok := rec.next(tctx.Done())
-			switch {
-			case !ok:
-				return u, errEmpty
-			case next.err != nil:
-				return next, fmt.Errorf("no address: %w", next.err)
-			case len(next.addrs) > 0:
-				return next, nil
-			}
+	var last update
+	var lastErr error
+	sawEmpty := false
+	for {
+		u, ok := rec.next(tctx.Done())
+		switch {
+		case !ok && ctx.Err() != nil:
+			return update{at: rec.now()}, errors.New("interrupted before the resolver answered")
+		case !ok && lastErr != nil:
+			return last, lastErr
+		case !ok && sawEmpty:
+			return last, errEmpty
+		case !ok:
+			return update{at: rec.now()}, fmt.Errorf("the resolver gave no address and no error within %v: "+
+				"the registry may be unreachable or slow (-timeout waits longer)", timeout)
+		case u.err != nil && sawEmpty:
+			return u, fmt.Errorf("no address: %w", u.err)
+		case u.err != nil:
+			last, lastErr = u, u.err
+		case len(u.addrs) == 0:
+			last, sawEmpty = u, true
+		default:
+			return u, nil
 		}
 	}
-	return u, nil
 }
 
 func (c *call) finishResolve(res ResolveResult, watch bool) int {
@@ -209,20 +213,20 @@ func (c *call) finishResolve(res ResolveResult, watch bool) int {
 		}
 	}
 	if v := res.Registry; v != nil {
-		c.printView(v, res.Addresses)
+		c.printView(v, res.Addresses, "")
 	}
 	return code
 }
 
 // printView prints a registry view, marking the instances in rotation.
-func (c *call) printView(v *RegistryView, inRotation []string) {
+func (c *call) printView(v *RegistryView, inRotation []string, indent string) {
 	what := "service " + v.Service
 	if v.Registry == "etcd" {
 		what = "keys under " + v.Service + "/"
 	}
-	c.printf("registry:   %s %s, %s: %d instance%s\n", v.Registry, strings.Join(v.Servers, ","), what, len(v.Instances), plural(len(v.Instances), "s"))
+	c.printf(indent+"registry:   %s %s, %s: %d instance%s\n", v.Registry, strings.Join(v.Servers, ","), what, len(v.Instances), plural(len(v.Instances), "s"))
 	if v.Error != "" {
-		c.printf("  error: %s\n", v.Error)
+		c.printf(indent+"  error: %s\n", v.Error)
 	}
 	for _, in := range v.Instances {
 		mark := "  "
@@ -245,10 +249,17 @@ func (c *call) printView(v *RegistryView, inRotation []string) {
 			}
 			line += " meta " + strings.Join(kv, ",")
 		}
-		c.printf("%s\n", line)
+		c.printf("%s%s\n", indent, line)
+		for _, f := range in.Failing {
+			if f.Output == "" {
+				c.printf("%s      check %q %s\n", indent, f.Name, f.Status)
+			} else {
+				c.printf("%s      check %q %s: %s\n", indent, f.Name, f.Status, f.Output)
+			}
+		}
 	}
-	if inRotation != nil && len(v.Instances) > 0 {
-		c.printf("  (* in rotation: given to gRPC by the resolver)\n")
+	if slices.ContainsFunc(v.Instances, func(in Instance) bool { return slices.Contains(inRotation, in.Addr) }) {
+		c.printf("%s  (* in rotation: given to gRPC by the resolver)\n", indent)
 	}
 }
 

@@ -121,6 +121,9 @@ func TestResolveWatch(t *testing.T) {
 }
 
 func TestResolveConsulACL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a Consul agent: not with -short")
+	}
 	token := "7d4c2f0e-acl-" + dtmdrivertest.Secret
 	t.Setenv("CONSUL_HTTP_TOKEN", "")
 	t.Setenv("CONSUL_HTTP_TOKEN_FILE", "")

@@ -44,6 +44,16 @@ type Instance struct {
 	Health   string            `json:"health"`
 	Tags     []string          `json:"tags,omitempty"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// Failing are the instance's Consul checks that do not pass, with what
+	// they said.
+	Failing []FailingCheck `json:"failing,omitempty"`
+}
+
+// FailingCheck is a Consul health check that does not pass.
+type FailingCheck struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Output string `json:"output"`
 }
 
 // registryAccess is how a view reaches a registry: the credentials of a dtm
@@ -66,7 +76,8 @@ func (a registryAccess) secrets() []string {
 	var s []string
 	for _, v := range []string{a.password, a.token} {
 		if v != "" {
-			s = append(s, v)
+			// As written in a target, too.
+			s = append(s, v, url.QueryEscape(v), url.PathEscape(v))
 		}
 	}
 	return s
@@ -149,6 +160,15 @@ func consulView(ctx context.Context, agent, service string, tags []string, dc st
 	}
 	for _, e := range entries {
 		in := Instance{ID: e.Service.ID, Health: e.Checks.AggregatedStatus(), Tags: e.Service.Tags, Metadata: e.Service.Meta}
+		for _, hc := range e.Checks {
+			if hc.Status != api.HealthPassing {
+				out := strings.TrimSpace(hc.Output)
+				if len(out) > 300 {
+					out = out[:300] + "…"
+				}
+				in.Failing = append(in.Failing, FailingCheck{Name: hc.Name, Status: hc.Status, Output: scrub(out, access.secrets()...)})
+			}
+		}
 		switch {
 		case e.Service.TaggedAddresses["grpc"].Address != "":
 			ta := e.Service.TaggedAddresses["grpc"]
