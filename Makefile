@@ -57,7 +57,7 @@ test/%:
 # namespace has no route to the module proxy; -exec /bin/true builds the test
 # binaries without running their TestMain, which would start dtm out here).
 test/e2e: check-publish redis-server
-	@echo "test/e2e: building the e2e tests with a real dtm server and every driver, -race (the first time: about as long as the demo's first build, below, or longer)"
+	@echo "test/e2e: building the e2e tests with a real dtm server and every driver, -race (the first time: 10 minutes or more on 2 cores, as for make demo)"
 	cd e2e && GOWORK=off go build ./... && GOWORK=off go test -race -count=1 -exec /bin/true ./... >/dev/null
 	@echo "test/e2e: running them in a loopback-only network namespace (real dtm servers, registries and Redis: a few minutes)"
 	scripts/loopback-only.sh bash -c 'cd e2e && GOWORK=off go test -race -count=1 ./...'
@@ -125,7 +125,7 @@ new-driver: ## create driver-$(NAME) from the protocol1 template and add it to g
 	scripts/new-driver.sh $(NAME)
 
 demo: ## the main job: transfer sagas through a real dtm and a driver (DRIVER=gozero|protocol1|consul|polaris)
-	@echo "demo: building dtm v1.19.0, the $(DRIVER) driver and its registry into one binary (the first time: DEMO_COLD on 2 cores, silent; later: seconds)"
+	@echo "demo: building dtm v1.19.0, the $(DRIVER) driver and its registry into one binary (the first time: about 10 minutes of silent compiling on 2 idle cores, more on a busy machine; later: seconds)"
 	cd e2e && GOWORK=off go build -tags $(DRIVER) -o $(BIN)/demo-$(DRIVER) ./cmd/demo
 	@echo "demo: running it in a loopback-only network namespace (a real dtm server and registry; under a minute)"
 	LOG_LEVEL=error scripts/loopback-only.sh $(BIN)/demo-$(DRIVER)
