@@ -1,8 +1,7 @@
 package dtmdriver
 
 import (
-	"math/bits"
-	"math/rand/v2"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,7 +57,7 @@ func SetParseCaching(on bool) {
 // The zero value is not usable; make one with [NewParseCache].
 type ParseCache struct {
 	parse ParseFunc
-	seed  [2]uint64
+	seed  maphash.Seed
 	off   atomic.Bool
 	sets  [cacheSets][cacheWays]atomic.Pointer[cacheEntry]
 	// door holds a fingerprint of the last URI parsed and not stored, per
@@ -76,7 +75,7 @@ type cacheEntry struct {
 // split for a URI every time it accepts it. Make one per driver, in a package-level variable: a
 // cache lives as long as the process (SetParseCaching reaches every one).
 func NewParseCache(parse ParseFunc) *ParseCache {
-	c := &ParseCache{parse: parse, seed: [2]uint64{rand.Uint64() | 1, rand.Uint64() | 1}}
+	c := &ParseCache{parse: parse, seed: maphash.MakeSeed()}
 	cachesMu.Lock()
 	defer cachesMu.Unlock()
 	c.off.Store(cachingOff)
@@ -125,34 +124,9 @@ func (c *ParseCache) miss(uri string, h uint64, set *[cacheWays]atomic.Pointer[c
 	return server, method, nil
 }
 
-// hash hashes s with the cache's seeds, wyhash's way: every byte counts (so
-// URIs seen once cannot pass for one seen twice, nor crowd one set), 16 bytes
-// per 128-bit multiply, independent multiplies for the chunks so that the CPU
-// runs them side by side. It is never 0.
+// hash is the runtime's seeded string hash (AES-based where the CPU has it):
+// a few nanoseconds for a branch URI, and with a per-process random seed an
+// attacker cannot craft URIs that collide. Never 0, which marks an empty door.
 func (c *ParseCache) hash(s string) uint64 {
-	n := len(s)
-	s0, s1 := c.seed[0], c.seed[1]
-	var h uint64
-	switch {
-	case n >= 16:
-		for i := 0; i+16 < n; i += 16 {
-			h ^= mum(load64(s, i)^s0^uint64(i), load64(s, i+8)^s1)
-		}
-		h ^= mum(load64(s, n-16)^s1, load64(s, n-8)^s0)
-	case n >= 8:
-		h = mum(load64(s, 0)^s0, load64(s, n-8)^s1)
-	default:
-		var w uint64
-		for i := 0; i < n; i++ {
-			w = w<<8 | uint64(s[i])
-		}
-		h = mum(w^s0, s1)
-	}
-	return mum(h^s1, uint64(n)^s0) | 1
-}
-
-// mum folds the 128-bit product of a and b into 64 bits.
-func mum(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
+	return maphash.String(c.seed, s) | 1
 }
