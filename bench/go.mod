@@ -3,6 +3,7 @@ module github.com/dtmdrivers/drivers/bench
 go 1.26.7
 
 require (
+	github.com/dtm-labs/client v1.18.7
 	github.com/dtmdrivers/drivers/bench/corpus v0.1.0
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
@@ -18,6 +19,7 @@ require (
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.5.0 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
+	github.com/dtm-labs/logger v0.0.1 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/emicklei/go-restful/v3 v3.12.2 // indirect
 	github.com/fatih/color v1.19.0 // indirect
@@ -115,13 +117,13 @@ require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dlclark/regexp2 v1.7.0 // indirect
-	github.com/dtm-labs/dtmdriver v0.0.6 // indirect
+	github.com/dtm-labs/dtmdriver v0.0.6
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
 	github.com/dtmdrivers/drivers/testenv/consultest v0.1.0
 	github.com/dtmdrivers/drivers/testenv/etcdtest v0.1.0
 	github.com/dtmdrivers/drivers/testenv/polaristest v0.1.0
-	github.com/go-resty/resty/v2 v2.7.0 // indirect
+	github.com/go-resty/resty/v2 v2.7.0
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hashicorp/errwrap v1.1.0 // indirect

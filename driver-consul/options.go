@@ -133,6 +133,7 @@ type registrationOptions struct {
 	interval        time.Duration
 	timeout         time.Duration
 	deregisterAfter time.Duration
+	httpService     string // the service RegisterHTTPService publishes; "" means <service>-http
 }
 
 const (
@@ -141,7 +142,7 @@ const (
 	defaultDeregisterAfter = time.Minute // Consul's minimum
 )
 
-const registrationKeys = "tags (or tag), token, id, check, interval, timeout, deregister-after"
+const registrationKeys = "tags (or tag), token, id, check, interval, timeout, deregister-after, http-service"
 
 // setRegistrationOption checks one registration option of query and, when o is not
 // nil, applies it.
@@ -177,6 +178,13 @@ func setRegistrationOption(o *registrationOptions, query, key, raw string) strin
 		}
 		if o != nil {
 			o.check = value
+		}
+	case "http-service":
+		if value == "" || strings.ContainsAny(value, "/?#;") {
+			return "option http-service wants a Consul service name without '/', '?', '#' or ';'"
+		}
+		if o != nil {
+			o.httpService = value
 		}
 	case "interval", "timeout", "deregister-after":
 		d, err := time.ParseDuration(value)

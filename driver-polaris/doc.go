@@ -30,7 +30,9 @@
 // [Config.RefreshInterval] ([DefaultRefreshInterval], 100 ms) on the server's own
 // naming API (the Discover stream polaris-go uses underneath), with the revision
 // of its last answer, so an unchanged service costs one "no change" answer. It
-// gives gRPC the instances that are healthy and not isolated, round robin. A
+// gives gRPC the instances that are healthy and not isolated, each with its
+// Polaris weight, under the policy of package dtmdriver/weighted: calls in
+// proportion to the weights (equal weights rotate strictly; 0 counts as 1). A
 // change reaches gRPC within the server's naming cache reload (1 s) plus one
 // interval. While the Polaris server is unreachable it keeps the last known
 // addresses and asks again every second.

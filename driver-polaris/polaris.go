@@ -32,6 +32,7 @@ type driver struct {
 	regs     []*registration
 	opts     Config // Dir and RefreshInterval from Configure
 	log      *slog.Logger
+	http     dtmdriver.HTTPWatches // HTTP services' watches (http.go)
 }
 
 var (
@@ -59,6 +60,7 @@ func (d *driver) RegisterGrpcResolver() { registerResolver(d) }
 // (they keep their last addresses) and destroys the polaris-go SDK contexts. It is
 // idempotent; the driver can be used again afterwards and connects anew.
 func (d *driver) Close() error {
+	d.http.Close()
 	d.mu.Lock()
 	regs, sdks := d.regs, d.sdks
 	d.regs, d.sdks = nil, map[string]*sdk{}
@@ -82,5 +84,6 @@ func (*driver) Describe() dtmdriver.Description {
 		Schemes:     []string{Scheme},
 		BranchForms: []string{string(branchForm)},
 		TargetForm:  string(targetForm),
+		HTTPForms:   []string{string(httpForm)},
 	}
 }

@@ -6,16 +6,20 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/dtmdrivers/drivers/dtmdriver/weighted"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/serviceconfig"
 )
 
-// roundRobin spreads calls over every instance; gRPC's default would pick the first.
-const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+// balanced spreads calls over every instance in proportion to its Polaris
+// weight; with equal weights, the default (100), it is gRPC's round robin.
+// gRPC's default would pick the first.
+const balanced = weighted.ServiceConfig
 
 // retryRefresh is how soon a resolver asks again after a failure to reach the
 // server; between answers it asks every RefreshInterval (see discover.go).
@@ -46,7 +50,7 @@ func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolv
 		cc:     cc,
 		target: t,
 		disc:   discoverer{key: model.ServiceKey{Namespace: t.namespace, Service: t.service}},
-		sc:     cc.ParseServiceConfig(roundRobin),
+		sc:     cc.ParseServiceConfig(balanced),
 		notify: make(chan struct{}, 1),
 		quit:   make(chan struct{}),
 		done:   make(chan struct{}),
@@ -73,7 +77,7 @@ type polarisResolver struct {
 	// Owned by run.
 	sdk      *sdk
 	disc     discoverer
-	last     []string
+	last     []instance
 	reported bool   // an address list went to gRPC
 	lastErr  string // the last error logged, to log each once
 }
@@ -151,10 +155,7 @@ func (r *polarisResolver) resolve() bool {
 	if r.reported && slices.Equal(addrs, r.last) {
 		return true
 	}
-	state := resolver.State{ServiceConfig: r.sc, Addresses: make([]resolver.Address, len(addrs))}
-	for i, a := range addrs {
-		state.Addresses[i] = resolver.Address{Addr: a}
-	}
+	state := resolver.State{ServiceConfig: r.sc, Endpoints: endpoints(addrs)}
 	if len(addrs) == 0 {
 		r.log.Warn("polaris: no healthy, non-isolated instance with the wanted metadata")
 	}
@@ -165,9 +166,16 @@ func (r *polarisResolver) resolve() bool {
 	return true
 }
 
-// usable returns the sorted addresses of the instances calls may go to.
-func (r *polarisResolver) usable(instances []model.Instance) []string {
-	addrs := make([]string, 0, len(instances))
+// instance is an address calls may go to, with its Polaris weight.
+type instance struct {
+	addr   string
+	weight uint32
+}
+
+// usable returns the instances calls may go to, sorted by address, one per
+// address (an address listed twice keeps its first weight).
+func (r *polarisResolver) usable(instances []model.Instance) []instance {
+	addrs := make([]instance, 0, len(instances))
 	for _, in := range instances {
 		if !in.IsHealthy() || in.IsIsolated() {
 			continue
@@ -175,10 +183,24 @@ func (r *polarisResolver) usable(instances []model.Instance) []string {
 		if !hasMetadata(in.GetMetadata(), r.target.metadata) {
 			continue
 		}
-		addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
+		addrs = append(addrs, instance{
+			addr:   net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))),
+			weight: uint32(max(in.GetWeight(), 0)),
+		})
 	}
-	slices.Sort(addrs)
-	return slices.Compact(addrs)
+	slices.SortStableFunc(addrs, func(a, b instance) int { return strings.Compare(a.addr, b.addr) })
+	return slices.CompactFunc(addrs, func(a, b instance) bool { return a.addr == b.addr })
+}
+
+// endpoints turns instances into gRPC endpoints carrying their weights for
+// the dtm_weighted_round_robin policy (which counts a weight of 0 as 1: an
+// instance at weight 0 still gets calls; isolate it to take it out).
+func endpoints(addrs []instance) []resolver.Endpoint {
+	eps := make([]resolver.Endpoint, len(addrs))
+	for i, a := range addrs {
+		eps[i] = weighted.SetWeight(resolver.Endpoint{Addresses: []resolver.Address{{Addr: a.addr}}}, a.weight)
+	}
+	return eps
 }
 
 func hasMetadata(have, want map[string]string) bool {

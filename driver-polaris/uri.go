@@ -16,7 +16,7 @@ const (
 	branchForm dtmdriver.URIForm = "polaris://service[?namespace=ns]/package.Service/Method, " +
 		"polaris://service/package.Service/Method[?namespace=ns], " +
 		"polaris://service?options=<base64url JSON>/package.Service/Method or host:port/package.Service/Method"
-	targetForm dtmdriver.URIForm = "polaris://host:port[,host:port]/service[?namespace=ns&token=t&ttl=seconds&metadata.key=value] (or empty)"
+	targetForm dtmdriver.URIForm = "polaris://host:port[,host:port]/service[?namespace=ns&token=t&ttl=seconds&metadata.key=value&http-service=name] (or empty)"
 	serverForm dtmdriver.URIForm = "polaris://service[?namespace=ns&metadata.key=value] or polaris://service?options=<base64url JSON>"
 )
 
@@ -26,6 +26,15 @@ const (
 // the query cheaply and allocates only when a trailing query moves onto the
 // server; the base64 options of grpc-go-polaris are decoded by the resolver.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return parseCache.ParseServerMethod(uri)
+}
+
+// parseCache remembers recent splits: dtm parses the same few URIs on every
+// branch call. parseServerMethod depends on the URI alone.
+var parseCache = dtmdriver.NewParseCache(parseServerMethod)
+
+// parseServerMethod is ParseServerMethod without the cache.
+func parseServerMethod(uri string) (server, method string, err error) {
 	// No scheme names one server directly (rest is empty), as with the default driver.
 	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
 	if err != nil {
@@ -224,6 +233,9 @@ type registrationTarget struct {
 	ns       string
 	ttl      int // seconds
 	metadata map[string]string
+	// httpService is the service RegisterHTTPService publishes under; ""
+	// means service + "-http".
+	httpService string
 }
 
 // DefaultTTL is the heartbeat TTL of dtm's registration, in seconds, when the
@@ -270,6 +282,11 @@ func parseRegistrationTarget(target string) (registrationTarget, error) {
 			r.ns = val
 		case k == "token":
 			r.server.token = val
+		case k == "http-service":
+			if reason := checkName("http-service", val); reason != "" {
+				return registrationTarget{}, targetForm.Reject(target, reason)
+			}
+			r.httpService = val
 		case k == "ttl":
 			ttl, err := strconv.Atoi(val)
 			if err != nil || ttl < 1 || ttl > maxTTL {

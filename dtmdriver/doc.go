@@ -41,6 +41,35 @@
 // stay short whatever the input, and wrap [ErrBadURI]; a reason quotes a part of
 // the input only through [Quote], and an option name only through [OptionName].
 //
+// dtm parses the same few URIs on every branch call, so every driver puts a
+// [ParseCache] in front of its parse: a bounded memo of recent splits that
+// answers with a hash and a comparison, without allocating, and stores only
+// URIs seen twice. [SetParseCaching] turns every cache off. The parse itself
+// reads the common shape of URI 8 bytes at a time and keeps every check.
+//
+// # Weights
+//
+// Package weighted is a gRPC balancer policy, dtm_weighted_round_robin, that
+// spreads calls in proportion to per-endpoint weights a resolver sets (the
+// Consul and Polaris drivers pass their registries' instance weights).
+//
+// # HTTP branches
+//
+// dtm v1.19.0 and github.com/dtm-labs/client v1.18.7 send every HTTP request
+// (dtm's HTTP branches, a dtmcli app's calls to dtm) through a resty client
+// whose OnBeforeRequest runs github.com/dtm-labs/dtmdriver's Middlewares.HTTP.
+// When the selected driver implements [HTTPResolver], selecting it ([Use], or
+// upstream's Use through the adapter) appends one middleware there, once per
+// process ([HTTPMiddleware]): a URL of the driver's scheme, such as
+// "consul://127.0.0.1:8500/busi-http/api/busi/TransOut", is rewritten to a
+// healthy instance's "http://ip:port/api/busi/TransOut"; "http://" and
+// "https://" URLs return before any driver code, without allocating.
+// Drivers build their resolution on [HTTPWatches]: a watch per service, round
+// robin, the last known instances while the registry is unreachable, and a
+// bounded wait ([DefaultHTTPResolveTimeout]) instead of a hang. A driver that
+// implements [HTTPRegistrar] also publishes dtm's HTTP endpoint (cmd/dtm calls
+// it), and [Description].HTTPForms names its HTTP URL forms.
+//
 // # Writing a driver
 //
 // Start from driver-protocol1, the template, and run the conformance suite in

@@ -44,6 +44,10 @@ type Description struct {
 	BranchForms []string
 	// TargetForm is the registration target form (MicroService.Target).
 	TargetForm string
+	// HTTPForms are the HTTP URL forms the driver resolves through its
+	// registry when it implements [HTTPResolver] (dtm's HTTP branches, a
+	// dtmcli app's dtm server), or nil.
+	HTTPForms []string
 }
 
 // Describer is implemented by drivers that tell which URI schemes they own and

@@ -4,11 +4,11 @@ go 1.26.0
 
 require (
 	github.com/dtm-labs/dtmdriver v0.0.6
+	github.com/go-resty/resty/v2 v2.7.0
 	google.golang.org/grpc v1.85.0
 )
 
 require (
-	github.com/go-resty/resty/v2 v2.7.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.42.0 // indirect

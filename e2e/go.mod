@@ -8,6 +8,7 @@ require (
 	github.com/dtm-labs/logger v0.0.2
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-multi v0.1.0
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
 	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
@@ -58,7 +59,7 @@ require (
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.14.0 // indirect
 	github.com/go-redis/redis/v8 v8.11.5 // indirect
-	github.com/go-resty/resty/v2 v2.7.0 // indirect
+	github.com/go-resty/resty/v2 v2.7.0
 	github.com/go-sql-driver/mysql v1.10.0 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
 	github.com/goccy/go-json v0.10.2 // indirect
@@ -201,6 +202,7 @@ require (
 replace (
 	github.com/dtmdrivers/drivers/driver-consul => ../driver-consul
 	github.com/dtmdrivers/drivers/driver-gozero => ../driver-gozero
+	github.com/dtmdrivers/drivers/driver-multi => ../driver-multi
 	github.com/dtmdrivers/drivers/driver-polaris => ../driver-polaris
 	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
 	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver

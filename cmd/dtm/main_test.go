@@ -14,7 +14,7 @@ import (
 // The test binary links what the dtm binary links: reaching this test at all
 // means no package panicked at start.
 func TestEveryDriverLinked(t *testing.T) {
-	for _, name := range []string{"dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1"} {
+	for _, name := range []string{"dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1", "dtm-driver-multi"} {
 		if !slices.Contains(dtmdriver.Drivers(), name) {
 			t.Errorf("driver %q is not registered; registered: %q", name, dtmdriver.Drivers())
 		}
@@ -76,6 +76,34 @@ func TestVersionNamesDtmAndOurs(t *testing.T) {
 	for _, want := range []string{"v1.19.0", "dtmdrivers cmd/dtm", "driver-gozero"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("Version() = %q, want it to name %q", v, want)
+		}
+	}
+}
+
+func TestHTTPEndpoint(t *testing.T) {
+	tests := []struct {
+		grpc    string
+		port    int64
+		want    string
+		wantErr string
+	}{
+		{"127.0.0.1:36790", 36789, "127.0.0.1:36789", ""},
+		{"dtm.internal:36790", 8080, "dtm.internal:8080", ""},
+		{"[::1]:36790", 36789, "[::1]:36789", ""},
+		{"localhost", 36789, "", "is not host:port"},
+		{":36790", 36789, "", "is not host:port"},
+		{"127.0.0.1:36790", 0, "", "HttpPort 0 is not a port"},
+	}
+	for _, tc := range tests {
+		got, err := httpEndpoint(tc.grpc, tc.port)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("httpEndpoint(%q, %d) = %q, %v; want an error with %q", tc.grpc, tc.port, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("httpEndpoint(%q, %d) = %q, %v; want %q", tc.grpc, tc.port, got, err, tc.want)
 		}
 	}
 }

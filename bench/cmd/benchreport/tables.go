@@ -73,6 +73,7 @@ var frameworks = []struct {
 func build(files map[string]*file) report {
 	var r report
 	r.tables = append(r.tables, parseTable(files), callTable(files))
+	r.tables = append(r.tables, httpTable(files))
 	pt, bars := propagationTable(files)
 	r.tables = append(r.tables, pt)
 	r.propagation = bars
@@ -80,6 +81,9 @@ func build(files map[string]*file) report {
 		r.tables = append(r.tables, t)
 	}
 	r.tables = append(r.tables, scaleTables(files)...)
+	if t, ok := weightedTable(files); ok {
+		r.tables = append(r.tables, t)
+	}
 	return r
 }
 
@@ -141,8 +145,11 @@ func parseTable(files map[string]*file) table {
 		note: "Median ns/op of the runs (-count) and allocs/op. A split upstream gets wrong (a panic, an error, " +
 			"another method, or accepting a malformed URI) is not timed: its verdict is shown. A note marks a split " +
 			"with the right method and another server string, which may be another spelling of the same target; it is timed. " +
-			"The last column is upstream's ns/op over ours.",
-		head: []string{"case", "ours ns/op", "allocs", "upstream", "upstream ns/op", "allocs", "upstream/ours"},
+			"Ours is timed twice: as dtm calls it, the same URI on every call, answered from the driver's " +
+			"dtmdriver.ParseCache after the second call (cached), and with the cache off, the full parse on every call " +
+			"(uncached). The last columns are upstream's ns/op over ours, each way.",
+		head: []string{"case", "ours ns/op cached", "allocs", "ours ns/op uncached", "allocs",
+			"upstream", "upstream ns/op", "allocs", "upstream/ours cached", "upstream/ours uncached"},
 	}
 	for _, fw := range frameworks {
 		ours := files["parse-ours-"+fw.ours]
@@ -151,35 +158,37 @@ func parseTable(files map[string]*file) table {
 		}
 		for _, res := range ours.results {
 			name, ok := strings.CutPrefix(res.name, "Parse/")
-			if !ok {
+			if !ok || strings.HasPrefix(name, "uncached/") {
 				continue
 			}
-			oursNs := metric(res, "ns/op")
+			unc := ours.result("Parse/uncached/" + name)
+			oursNs, uncNs := metric(res, "ns/op"), metric(unc, "ns/op")
 			if v := remarkFor(ours, name); v != nil && v.kind == "verdict" {
-				oursNs = "verdict: " + short(v.text, 60)
+				oursNs, uncNs = "verdict: "+short(v.text, 60), ""
 			}
 			for i, up := range fw.upstream {
-				row := []string{name, oursNs, metric(res, "allocs/op")}
+				row := []string{name, oursNs, metric(res, "allocs/op"), uncNs, metric(unc, "allocs/op")}
 				if i > 0 {
-					row = []string{"", "", ""}
+					row = []string{"", "", "", "", ""}
 				}
 				uf := files["parse-upstream-"+up]
 				ur := (*result)(nil)
 				if uf != nil {
 					ur = uf.result(res.name)
 				}
-				upNs, upAllocs, rel := "-", "-", "-"
+				upNs, upAllocs, rel, relUnc := "-", "-", "-", "-"
 				if ur != nil {
-					upNs, upAllocs, rel = metric(ur, "ns/op"), metric(ur, "allocs/op"), ratio(ur, res, "ns/op")
+					upNs, upAllocs = metric(ur, "ns/op"), metric(ur, "allocs/op")
+					rel, relUnc = ratio(ur, res, "ns/op"), ratio(ur, unc, "ns/op")
 				}
 				if v := remarkFor(uf, name); v != nil {
 					if v.kind == "verdict" {
-						upNs, upAllocs, rel = "verdict: "+short(v.text, 70), "", ""
+						upNs, upAllocs, rel, relUnc = "verdict: "+short(v.text, 70), "", "", ""
 					} else {
 						upNs += " (note: " + short(v.text, 60) + ")"
 					}
 				}
-				t.rows = append(t.rows, append(row, up, upNs, upAllocs, rel))
+				t.rows = append(t.rows, append(row, up, upNs, upAllocs, rel, relUnc))
 			}
 		}
 	}

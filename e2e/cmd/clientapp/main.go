@@ -13,6 +13,11 @@
 //	go build -tags protocol1 ./cmd/clientapp
 //	clientapp -driver dtm-driver-protocol1 -dtm protocol1://127.0.0.1:36790 \
 //	  -out URI -out-revert URI -in URI -in-revert URI -from 1 -to 2 -amount 30
+//
+// With -dtm-http it reaches dtm's HTTP API instead, through the registry
+// (e.g. consul://127.0.0.1:8500/dtmservice-http/api/dtmsvr), and submits a
+// dtmcli saga whose branches are HTTP URLs in the driver's form: dtmcli's
+// resty client resolves both through the middleware the driver installs.
 package main
 
 import (
@@ -33,6 +38,8 @@ import (
 func main() {
 	driver := flag.String("driver", "", "the driver's name, e.g. dtm-driver-protocol1; empty when the use package selected it")
 	server := flag.String("dtm", "", "dtm's gRPC address in the driver's form")
+	httpServer := flag.String("dtm-http", "", "dtm's HTTP API (…/api/dtmsvr) in the driver's HTTP form: "+
+		"the saga is then a dtmcli saga and -out, -in… are HTTP URLs in the driver's form")
 	out := flag.String("out", "", "branch URI of TransOut")
 	outRevert := flag.String("out-revert", "", "branch URI of TransOutRevert")
 	in := flag.String("in", "", "branch URI of TransIn")
@@ -45,8 +52,17 @@ func main() {
 	if !*verbose {
 		logger.InitLog2("error", "stderr", 0, "")
 	}
-	gid, err := run(*driver, *server, *out, *outRevert, *in, *inRevert,
-		busi.Transfer{User: *from, Amount: *amount}, busi.Transfer{User: *to, Amount: *amount})
+	var (
+		gid string
+		err error
+	)
+	if *httpServer != "" {
+		gid, err = runHTTP(*driver, *httpServer, *out, *outRevert, *in, *inRevert,
+			busi.HTTPTransfer{User: *from, Amount: *amount}, busi.HTTPTransfer{User: *to, Amount: *amount})
+	} else {
+		gid, err = run(*driver, *server, *out, *outRevert, *in, *inRevert,
+			busi.Transfer{User: *from, Amount: *amount}, busi.Transfer{User: *to, Amount: *amount})
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "clientapp:", err)
 		os.Exit(1)

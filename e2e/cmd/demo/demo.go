@@ -161,6 +161,9 @@ func run(out io.Writer, sc *scenario.Scenario, verbose bool) error {
 	if b1 != openBalance-okAmount || b2 != openBalance+okAmount {
 		return errors.New("balances do not add up")
 	}
+	if err := httpStory(p, dtm, sc, &stops); err != nil {
+		return err
+	}
 
 	t = time.Now()
 	if err := dtmdriver.Close(); err != nil {

@@ -80,7 +80,8 @@ func TestDemoBinary(t *testing.T) {
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("demo -driver %s: %v\nstdout:\n%s\nstderr:\n%s", tc.driver, err, &stdout, &stderr)
 			}
-			checkStory(t, stdout.String(), "driver dtm-driver-"+tc.driver, tc.want)
+			checkStory(t, stdout.String(), "driver dtm-driver-"+tc.driver, tc.want,
+				"TransIn 30 to user 2 over HTTP", "final status: succeed (HTTP)", "HTTP balances: user 1 = 70, user 2 = 130")
 			if stderr.Len() > 0 {
 				t.Errorf("demo -driver %s wrote to stderr:\n%s", tc.driver, &stderr)
 			}

@@ -54,6 +54,11 @@ func Run(t *testing.T, sc *scenario.Scenario) {
 			{"ClientAppUseImport", testClientAppUseImport},
 			{"Binary", testBinary},
 		}
+		if sc.HTTP != nil { // HTTP branches and dtm's HTTP API through the registry
+			for _, h := range httpTests {
+				tests = append(tests, test{h.name, h.run})
+			}
+		}
 		if sc.StartSecured != nil { // rows whose registry has authentication
 			tests = append(tests, test{"BinaryAuth", testBinaryAuth}, test{"BinaryAuthRefused", testBinaryAuthRefused})
 		}

@@ -95,6 +95,10 @@ func Start(sc *scenario.Scenario, level, output string) (*dtmserver.Server, erro
 		Stop()
 		return nil, err
 	}
+	if err := registerDTMHTTP(sc, d); err != nil {
+		Stop()
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -80,6 +80,10 @@ type Scenario struct {
 	// driver's registry has no authentication.
 	StartSecured func(t *testing.T) *Secured
 
+	// HTTP is the row's HTTP side (HTTP branches and dtm's HTTP API through
+	// the registry), or nil.
+	HTTP *HTTPRow
+
 	// ClientAppEnv is the environment a client app of its own (cmd/clientapp)
 	// needs beside its command line, e.g. the registry's address; nil for none.
 	ClientAppEnv func() []string

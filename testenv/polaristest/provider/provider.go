@@ -47,6 +47,18 @@ func NewSDK(addr, dir, token string, refresh time.Duration) (api.SDKContext, err
 // with metadata, as grpc-go-polaris' server does, and returns how to
 // deregister it.
 func Register(p api.ProviderAPI, namespace, service, addr string, metadata map[string]string) (deregister func() error, err error) {
+	return register(p, "grpc", namespace, service, addr, metadata)
+}
+
+// RegisterHTTP registers the HTTP server at addr (host:port) as an instance
+// of namespace/service with protocol http, as an HTTP service on polaris-go
+// (or the Polaris Java SDK, which Spring Cloud Tencent uses) registers: same
+// TTL and heartbeats as [Register]. It returns how to deregister it.
+func RegisterHTTP(p api.ProviderAPI, namespace, service, addr string, metadata map[string]string) (deregister func() error, err error) {
+	return register(p, "http", namespace, service, addr, metadata)
+}
+
+func register(p api.ProviderAPI, protocol, namespace, service, addr string, metadata map[string]string) (deregister func() error, err error) {
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -57,7 +69,7 @@ func Register(p api.ProviderAPI, namespace, service, addr string, metadata map[s
 	}
 	req := &api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service: service, Namespace: namespace, Host: host, Port: port,
-		Protocol: proto.String("grpc"), Version: proto.String("1.0.0"), Metadata: metadata,
+		Protocol: proto.String(protocol), Version: proto.String("1.0.0"), Metadata: metadata,
 	}}
 	req.SetTTL(5)
 	if _, err := p.RegisterInstance(req); err != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -114,5 +115,21 @@ func row(name, about string, start func() (agents []*consultest.Agent, stop func
 			return "consul://" + agent().Addr() + "/" + service + "?wait=" + wait + method
 		},
 		Disrupt: disrupt,
+		// HTTP services register as Spring Cloud Consul registers an
+		// application: an agent service with an HTTP check.
+		HTTP: &scenario.HTTPRow{
+			Serve: func(service string, h http.Handler) (string, func(), error) {
+				publish := func(addr string) error {
+					_, err := agent().RegisterHTTP(service, addr, scenario.HealthPath, false)
+					return err
+				}
+				return scenario.ServeHTTPListed(service, h, publish, lookup, 20*time.Millisecond)
+			},
+			URL: func(service, path string) string { return "consul://" + agent().Addr() + "/" + service + path },
+			DTM: func(string) string {
+				return "consul://" + agent().Addr() + "/" + dtmService + "-http/api/dtmsvr"
+			},
+			DTMService: dtmService + "-http",
+		},
 	}
 }

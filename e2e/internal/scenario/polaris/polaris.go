@@ -5,6 +5,7 @@ package polaris
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -76,6 +77,20 @@ func New() *scenario.Scenario {
 		},
 		BranchURI:    func(service, method string) string { return "polaris://" + service + method },
 		StartSecured: func(t *testing.T) *scenario.Secured { return startSecured(t, dir) },
+		// HTTP services register through polaris-go's provider API with
+		// protocol http; dtm's HTTP endpoint is dtmservice-http.
+		HTTP: &scenario.HTTPRow{
+			Serve: func(service string, h http.Handler) (string, func(), error) {
+				publish := func(addr string) error {
+					_, err := polarisprovider.RegisterHTTP(provider, namespace, service, addr, nil)
+					return err
+				}
+				return scenario.ServeHTTPListed(service, h, publish, lookup, 50*time.Millisecond)
+			},
+			URL:        func(service, path string) string { return "polaris://" + service + path },
+			DTM:        func(string) string { return "polaris://" + dtmService + "-http/api/dtmsvr" },
+			DTMService: dtmService + "-http",
+		},
 		ClientAppEnv: func() []string {
 			return []string{
 				driver.EnvAddresses + "=" + srv.GRPCAddr(),

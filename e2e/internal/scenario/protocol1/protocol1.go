@@ -4,6 +4,7 @@ package protocol1
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -69,6 +70,25 @@ func New() *scenario.Scenario {
 			mu.Lock()
 			defer mu.Unlock()
 			return prefix + strings.Join(instances[service], ",") + method
+		},
+		// HTTP URLs list the servers too: protocol1://a,b/api/busi/TransIn.
+		HTTP: &scenario.HTTPRow{
+			Serve: func(service string, h http.Handler) (string, func(), error) {
+				addr, stop, err := scenario.ServeHTTP(h)
+				if err != nil {
+					return "", nil, err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				instances[service] = append(instances[service], addr)
+				return addr, stop, nil
+			},
+			URL: func(service, path string) string {
+				mu.Lock()
+				defer mu.Unlock()
+				return prefix + strings.Join(instances[service], ",") + path
+			},
+			DTM: func(httpAddr string) string { return prefix + httpAddr + "/api/dtmsvr" },
 		},
 	}
 }
