@@ -176,10 +176,19 @@ func (x *discoverer) close() {
 	x.stream, x.cancel, x.sent = nil, nil, 0
 }
 
-// discoverConnOf returns s's connection to the naming API, made on first use.
+// discoverConnOf returns s's connection to the naming API, made on first use;
+// errClosed once s is closed.
 func (s *sdk) discoverConnOf() (*discoverConn, error) {
 	s.discMu.Lock()
 	defer s.discMu.Unlock()
+	// close sets closed before it takes discMu to close the connection: a
+	// connection made here is either closed by it or never made.
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errClosed
+	}
 	if s.disc == nil {
 		c, err := newDiscoverConn(s.sc)
 		if err != nil {

@@ -232,6 +232,10 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
+	provider, err := s.providerAPI()
+	if err != nil {
+		return err
+	}
 	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service:      name,
 		Namespace:    t.ns,
@@ -243,7 +247,7 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	}}
 	req.SetTTL(t.ttl)
 	reg := &registration{
-		provider: s.provider,
+		provider: provider,
 		req:      req,
 		ttl:      time.Duration(t.ttl) * time.Second,
 		quit:     make(chan struct{}),
