@@ -162,8 +162,8 @@ func firstAnswer(ctx context.Context, rec *recorder, timeout time.Duration) (upd
 		return u, u.err
 	case len(u.addrs) == 0:
 		// An empty state may come with its reason right after it (Consul),
-		// or before the first instances (Polaris, while polaris-go's cache
-		// fills): wait for either until the timeout.
+		// or before the first instances (Polaris, for a service its naming
+		// cache does not hold yet): wait for either until the timeout.
 		for {
 			next, ok := rec.next(tctx.Done())
 			switch {
