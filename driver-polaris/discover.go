@@ -98,7 +98,8 @@ type discoverer struct {
 	stream   apiservice.PolarisGRPC_DiscoverClient
 	cancel   context.CancelFunc
 	sent     int
-	revision string
+	revision string // of the last answer with instances
+	notFound bool   // the last answer was "no such service"
 }
 
 // errNotFound is the answer for a service the server does not know (yet).
@@ -134,8 +135,12 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 	// the stream, which ends Recv.
 	timer := time.AfterFunc(discoverTimeout, x.cancel)
 	resp, err := x.roundTrip(req)
-	if !timer.Stop() && err != nil {
-		err = fmt.Errorf("no answer within %v: %w", discoverTimeout, err)
+	if !timer.Stop() {
+		// The stream is cancelled, whether or not the answer made it first.
+		x.close()
+		if err != nil {
+			err = fmt.Errorf("no answer within %v: %w", discoverTimeout, err)
+		}
 	}
 	if err != nil {
 		x.close()
@@ -146,14 +151,14 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 		return nil, false, nil
 	case apimodel.Code_ExecuteSuccess:
 	case apimodel.Code_NotFoundResource:
-		changed = x.revision != "\x00notfound"
-		x.revision = "\x00notfound" // no revision matches: the next answer counts
+		changed = !x.notFound
+		x.notFound, x.revision = true, ""
 		return nil, changed, errNotFound
 	default:
 		// The server's own words: they never carry the token.
 		return nil, false, fmt.Errorf("server answered %d (%s): %s", code, code, resp.GetInfo().GetValue())
 	}
-	x.revision = resp.GetService().GetRevision().GetValue()
+	x.notFound, x.revision = false, resp.GetService().GetRevision().GetValue()
 	instances = make([]model.Instance, len(resp.GetInstances()))
 	for i, in := range resp.GetInstances() {
 		instances[i] = pb.NewInstanceInProto(in, &x.key, nil)
