@@ -34,7 +34,7 @@ const (
 	// loadServices and loadWindow: the load phase resolves loadServices
 	// services and measures the server for loadWindow.
 	loadServices = 20
-	loadWindow   = 5 * time.Second
+	loadWindow   = 10 * time.Second
 )
 
 // observer names, in the order of the result arrays.

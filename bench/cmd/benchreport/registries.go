@@ -57,7 +57,7 @@ func polarisLoadTable(files map[string]*file) (table, bool) {
 	}
 	t := table{
 		title: "3b. Polaris server load per resolved service (same run as table 3)",
-		note: "20 services of one instance each resolved by one client for 5 s without changes: the Discover " +
+		note: "20 services of one instance each resolved by one client for 10 s without changes: the Discover " +
 			"requests the server received for them (its API log) and its CPU time (/proc), per second and per " +
 			"service, beyond the server's CPU while idle (measured first, without clients). The driver's resolver " +
 			"asks every 100 ms with its revision; polaris-go v1.6.1 refreshes every 2 s by default.",

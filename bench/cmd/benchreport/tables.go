@@ -404,7 +404,7 @@ const methodNotes = `## How it is measured
   floor: the cache reloads every second, and Polaris v1.18.1's pushes, Nacos and xDS, fire on that same
   reload) and polaris-go v1.6.1's consumer cache (its default 2 s refresh; what the driver resolved
   through before). Polaris load (3b): Discover requests counted in the server's API log, server CPU
-  from /proc, each over 5 s with 20 services resolved and no changes, minus the server's idle CPU.
+  from /proc, each over 10 s with 20 services resolved and no changes, minus the server's idle CPU.
 - Scale: ` + "`BenchmarkScale`" + ` (etcd, Consul, Polaris; shared code in bench/internal/benchkit). The
   measured client is a child copy of the test binary, so that the registry's own work is not counted.
   Heap is HeapInuse after two GCs, CPU is getrusage user+system.
