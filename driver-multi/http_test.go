@@ -2,55 +2,45 @@ package multi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 )
 
-// staticHTTP is a driver of HTTP URLs that carry their address, as protocol1's
-// gRPC URIs do: "statichttp://host:port/path" is "http://host:port/path". It
-// publishes dtm's HTTP endpoint nowhere and remembers the targets it was given.
-type staticHTTP struct {
-	mu      sync.Mutex
-	targets []string
-}
-
-func (*staticHTTP) GetName() string                          { return "dtm-driver-statichttp" }
-func (*staticHTTP) RegisterGrpcResolver()                    {}
-func (*staticHTTP) RegisterGrpcService(string, string) error { return nil }
-func (*staticHTTP) ParseServerMethod(uri string) (string, string, error) {
-	return dtmdriver.SplitMethod(uri)
-}
-func (*staticHTTP) Describe() dtmdriver.Description {
-	return dtmdriver.Description{Schemes: []string{"statichttp"}, BranchForms: []string{"statichttp://host:port/path"}, TargetForm: "statichttp://name"}
-}
-func (*staticHTTP) ResolveHTTP(_ context.Context, url string) (string, bool, error) {
-	rest, ok := strings.CutPrefix(url, "statichttp://")
-	if !ok {
-		return url, false, nil
-	}
-	return "http://" + rest, true, nil
-}
-func (s *staticHTTP) RegisterHTTPService(target, endpoint string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.targets = append(s.targets, target+" "+endpoint)
-	return nil
-}
-
-func TestHTTPRoutesByScheme(t *testing.T) {
+// busiHTTP is an HTTP busi server that answers with the path it was asked.
+func busiHTTP(t *testing.T) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "reached "+r.URL.Path)
 	}))
 	t.Cleanup(srv.Close)
-	static := &staticHTTP{}
+	return srv
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// HTTP URLs go to the driver of their scheme (protocol1's static list needs no
+// registry); URLs of no linked scheme and plain ones pass through untouched.
+func TestHTTPRoutesByScheme(t *testing.T) {
+	srv := busiHTTP(t)
 	d := newDriver(func() []dtmdriver.Driver {
-		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), lookup(t, "dtm-driver-consul"), static}
+		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), lookup(t, "dtm-driver-consul"), lookup(t, "dtm-driver-protocol1")}
 	})
 	ctx := context.Background()
 	addr := strings.TrimPrefix(srv.URL, "http://")
@@ -58,34 +48,20 @@ func TestHTTPRoutesByScheme(t *testing.T) {
 	tests := []struct {
 		url, want string
 		ok        bool
-		errHas    string
 	}{
-		{url: "statichttp://" + addr + "/api/busi/TransIn", want: srv.URL + "/api/busi/TransIn", ok: true},
+		{url: "protocol1://" + addr + "/api/busi/TransIn?gid=1", want: srv.URL + "/api/busi/TransIn?gid=1", ok: true},
 		{url: srv.URL + "/api/busi/TransIn", want: srv.URL + "/api/busi/TransIn"},
 		{url: "https://example.com/x", want: "https://example.com/x"},
 		{url: "nosuch://svc/x", want: "nosuch://svc/x"},
-		{url: "consul://127.0.0.1:8500/busi/api", want: "consul://127.0.0.1:8500/busi/api", errHas: "dtm-driver-consul does not resolve HTTP"},
 	}
 	for _, tt := range tests {
 		got, ok, err := d.ResolveHTTP(ctx, tt.url)
-		switch {
-		case tt.errHas != "" && (err == nil || !strings.Contains(err.Error(), tt.errHas)):
-			t.Errorf("ResolveHTTP(%q) error %v, want one containing %q", tt.url, err, tt.errHas)
-		case tt.errHas == "" && err != nil:
-			t.Errorf("ResolveHTTP(%q): %v", tt.url, err)
-		case got != tt.want || ok != tt.ok:
-			t.Errorf("ResolveHTTP(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
+		if err != nil || got != tt.want || ok != tt.ok {
+			t.Errorf("ResolveHTTP(%q) = %q, %v, %v; want %q, %v, nil", tt.url, got, ok, err, tt.want, tt.ok)
 		}
 	}
-	// The resolved URL reaches the server.
-	resolved, _, _ := d.ResolveHTTP(ctx, "statichttp://"+addr+"/api/ping")
-	resp, err := http.Get(resolved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "reached /api/ping" {
+	resolved, _, _ := d.ResolveHTTP(ctx, "protocol1://"+addr+"/api/ping")
+	if body := get(t, resolved); body != "reached /api/ping" {
 		t.Errorf("GET %s = %q", resolved, body)
 	}
 	// Plain HTTP URLs, the common case, cost no allocation.
@@ -93,26 +69,75 @@ func TestHTTPRoutesByScheme(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _, _ = d.ResolveHTTP(ctx, plain) }); n != 0 {
 		t.Errorf("ResolveHTTP of an http URL allocates %v times, want 0", n)
 	}
+	// The composite names every linked driver's HTTP forms.
+	desc := d.Describe()
+	forms := strings.Join(desc.HTTPForms, " ")
+	if !strings.Contains(forms, "protocol1://") || !strings.Contains(forms, "consul://") {
+		t.Errorf("Describe().HTTPForms = %q, want the protocol1 and consul forms", desc.HTTPForms)
+	}
 }
 
-func TestRegisterHTTPService(t *testing.T) {
-	static := &staticHTTP{}
+// A consul:// HTTP URL is resolved through a real agent by the Consul driver,
+// and a failing lookup names the service, without hanging past the context.
+func TestHTTPThroughConsul(t *testing.T) {
+	agent := startAgents(t, 1)[0]
+	srv := busiHTTP(t)
 	d := newDriver(func() []dtmdriver.Driver {
-		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), lookup(t, "dtm-driver-consul"), static}
+		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), lookup(t, "dtm-driver-consul"), lookup(t, "dtm-driver-protocol1")}
 	})
-	// The Consul driver on this branch does not publish HTTP: its target is
-	// skipped (with a warning), the other is registered.
-	if err := d.RegisterHTTPService("statichttp://dtm; consul://127.0.0.1:1/dtm", "127.0.0.1:36789"); err != nil {
+	service := fmt.Sprintf("multi-busi-http-%d", time.Now().UnixNano()%1e9)
+	prefix := agent.PublishHTTP(t, service, strings.TrimPrefix(srv.URL, "http://"), "/api/ping")
+
+	var resolved string
+	dtmdrivertest.WaitFor(t, 20*time.Second, "the agent to pass the HTTP instance", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		u, ok, err := d.ResolveHTTP(ctx, prefix+"/api/busi/TransOut")
+		resolved = u
+		return err == nil && ok
+	})
+	if resolved != srv.URL+"/api/busi/TransOut" {
+		t.Errorf("resolved %q, want %q", resolved, srv.URL+"/api/busi/TransOut")
+	}
+	if body := get(t, resolved); body != "reached /api/busi/TransOut" {
+		t.Errorf("GET %s = %q", resolved, body)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, _, err := d.ResolveHTTP(ctx, "consul://"+agent.Addr()+"/no-such-http-service/api")
+	if err == nil || !strings.Contains(err.Error(), "no-such-http-service") {
+		t.Errorf("ResolveHTTP of a service with no instance: %v, want an error naming it", err)
+	}
+}
+
+// dtm's HTTP endpoint is published under each target whose driver publishes
+// HTTP (Consul) and skipped for one that cannot (protocol1: a static list);
+// Close withdraws it.
+func TestRegisterHTTPService(t *testing.T) {
+	agent := startAgents(t, 1)[0]
+	d := newDriver(func() []dtmdriver.Driver {
+		return []dtmdriver.Driver{lookup(t, dtmdriver.DefaultName), lookup(t, "dtm-driver-consul"), lookup(t, "dtm-driver-protocol1")}
+	})
+	t.Cleanup(func() { _ = d.Close() })
+	service := fmt.Sprintf("multi-dtm-%d", time.Now().UnixNano()%1e9)
+	srv := busiHTTP(t)
+	endpoint := strings.TrimPrefix(srv.URL, "http://")
+	target := fmt.Sprintf("protocol1://%s; consul://%s/%s", endpoint, agent.Addr(), service)
+	if err := d.RegisterHTTPService(target, endpoint); err != nil {
 		t.Fatalf("RegisterHTTPService: %v", err)
 	}
-	if got := strings.Join(static.targets, "|"); got != "statichttp://dtm 127.0.0.1:36789" {
-		t.Errorf("the HTTP driver got %q", got)
+	dtmdrivertest.WaitFor(t, 20*time.Second, "the agent to list dtm's HTTP endpoint", func() bool {
+		return len(listed(t, agent, service+"-http")) > 0
+	})
+	if err := d.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
-	err := d.RegisterHTTPService("consul://127.0.0.1:1/dtm", "127.0.0.1:36789")
-	if err == nil || !strings.Contains(err.Error(), "no driver of the targets publishes HTTP") || !strings.Contains(err.Error(), "dtm-driver-consul") {
-		t.Errorf("RegisterHTTPService with no HTTP driver: %v, want an error naming the drivers", err)
-	}
-	if err := d.RegisterHTTPService("etcd://127.0.0.1:1/dtm", "127.0.0.1:36789"); err == nil || !strings.Contains(err.Error(), `scheme "etcd"`) {
-		t.Errorf("RegisterHTTPService with an unknown scheme: %v", err)
+	dtmdrivertest.WaitFor(t, 20*time.Second, "Close to withdraw dtm's HTTP endpoint", func() bool {
+		return len(listed(t, agent, service+"-http")) == 0
+	})
+
+	if err := d.RegisterHTTPService("etcd://127.0.0.1:1/dtm", endpoint); err == nil || !strings.Contains(err.Error(), `scheme "etcd"`) {
+		t.Errorf("RegisterHTTPService with an unlinked scheme: %v, want an error naming the scheme", err)
 	}
 }

@@ -230,6 +230,7 @@ func (d *driver) Describe() dtmdriver.Description {
 	for _, l := range t.linked {
 		desc.Schemes = append(desc.Schemes, l.schemes...)
 		desc.BranchForms = append(desc.BranchForms, l.forms...)
+		desc.HTTPForms = append(desc.HTTPForms, l.http...)
 	}
 	slices.Sort(desc.Schemes)
 	desc.BranchForms = append(desc.BranchForms, string(bareForm))

@@ -32,6 +32,7 @@ type linked struct {
 	name    string
 	schemes []string // empty: the driver is not routed
 	forms   []string
+	http    []string // its HTTP URL forms, when it resolves HTTP URLs
 }
 
 // table routes a scheme to its driver. It is built once and read without a
@@ -59,7 +60,7 @@ func buildTable(drivers []dtmdriver.Driver) (*table, error) {
 		l := linked{name: name}
 		desc, ok := dtmdriver.Describe(d)
 		if ok {
-			l.schemes, l.forms = desc.Schemes, desc.BranchForms
+			l.schemes, l.forms, l.http = desc.Schemes, desc.BranchForms, desc.HTTPForms
 		} else {
 			slog.Warn("dtmdriver: composite driver: a linked driver does not say which schemes it owns "+
 				"(it does not implement dtmdriver.Describer): no branch URI is routed to it", "driver", name)
