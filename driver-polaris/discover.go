@@ -51,10 +51,6 @@ const (
 	tokenHeader = "x-polaris-token"
 )
 
-// discoverRequests counts the Discover requests of every resolver in the
-// process, for tests and benchmarks that measure the load on the server.
-var discoverRequests atomic.Int64
-
 // refreshInterval returns the interval between two reads of a service.
 func (d *driver) refreshInterval() time.Duration {
 	d.mu.Lock()
@@ -69,8 +65,9 @@ func (d *driver) refreshInterval() time.Duration {
 // their naming API, shared by the resolvers of one sdk. gRPC's pick_first
 // moves to the next server when one fails.
 type discoverConn struct {
-	conn  *grpc.ClientConn
-	token string
+	conn     *grpc.ClientConn
+	token    string
+	requests atomic.Int64 // Discover requests sent, for tests
 }
 
 var discoverSchemes atomic.Int64
@@ -122,7 +119,7 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 		x.stream, x.cancel, x.sent = stream, cancel, 0
 	}
 	x.sent++
-	discoverRequests.Add(1)
+	c.requests.Add(1)
 	req := &apiservice.DiscoverRequest{
 		Type: apiservice.DiscoverRequest_INSTANCE,
 		Service: &apiservice.Service{
