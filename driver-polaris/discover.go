@@ -51,10 +51,6 @@ const (
 	tokenHeader = "x-polaris-token"
 )
 
-// discoverRequests counts the Discover requests of every resolver in the
-// process, for tests and benchmarks that measure the load on the server.
-var discoverRequests atomic.Int64
-
 // refreshInterval returns the interval between two reads of a service.
 func (d *driver) refreshInterval() time.Duration {
 	d.mu.Lock()
@@ -69,8 +65,9 @@ func (d *driver) refreshInterval() time.Duration {
 // their naming API, shared by the resolvers of one sdk. gRPC's pick_first
 // moves to the next server when one fails.
 type discoverConn struct {
-	conn  *grpc.ClientConn
-	token string
+	conn     *grpc.ClientConn
+	token    string
+	requests atomic.Int64 // Discover requests sent, for tests
 }
 
 var discoverSchemes atomic.Int64
@@ -98,7 +95,8 @@ type discoverer struct {
 	stream   apiservice.PolarisGRPC_DiscoverClient
 	cancel   context.CancelFunc
 	sent     int
-	revision string
+	revision string // of the last answer with instances
+	notFound bool   // the last answer was "no such service"
 }
 
 // errNotFound is the answer for a service the server does not know (yet).
@@ -121,7 +119,7 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 		x.stream, x.cancel, x.sent = stream, cancel, 0
 	}
 	x.sent++
-	discoverRequests.Add(1)
+	c.requests.Add(1)
 	req := &apiservice.DiscoverRequest{
 		Type: apiservice.DiscoverRequest_INSTANCE,
 		Service: &apiservice.Service{
@@ -134,8 +132,12 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 	// the stream, which ends Recv.
 	timer := time.AfterFunc(discoverTimeout, x.cancel)
 	resp, err := x.roundTrip(req)
-	if !timer.Stop() && err != nil {
-		err = fmt.Errorf("no answer within %v: %w", discoverTimeout, err)
+	if !timer.Stop() {
+		// The stream is cancelled, whether or not the answer made it first.
+		x.close()
+		if err != nil {
+			err = fmt.Errorf("no answer within %v: %w", discoverTimeout, err)
+		}
 	}
 	if err != nil {
 		x.close()
@@ -146,14 +148,14 @@ func (x *discoverer) fetch(c *discoverConn) (instances []model.Instance, changed
 		return nil, false, nil
 	case apimodel.Code_ExecuteSuccess:
 	case apimodel.Code_NotFoundResource:
-		changed = x.revision != "\x00notfound"
-		x.revision = "\x00notfound" // no revision matches: the next answer counts
+		changed = !x.notFound
+		x.notFound, x.revision = true, ""
 		return nil, changed, errNotFound
 	default:
 		// The server's own words: they never carry the token.
 		return nil, false, fmt.Errorf("server answered %d (%s): %s", code, code, resp.GetInfo().GetValue())
 	}
-	x.revision = resp.GetService().GetRevision().GetValue()
+	x.notFound, x.revision = false, resp.GetService().GetRevision().GetValue()
 	instances = make([]model.Instance, len(resp.GetInstances()))
 	for i, in := range resp.GetInstances() {
 		instances[i] = pb.NewInstanceInProto(in, &x.key, nil)
@@ -176,10 +178,19 @@ func (x *discoverer) close() {
 	x.stream, x.cancel, x.sent = nil, nil, 0
 }
 
-// discoverConnOf returns s's connection to the naming API, made on first use.
+// discoverConnOf returns s's connection to the naming API, made on first use;
+// errClosed once s is closed.
 func (s *sdk) discoverConnOf() (*discoverConn, error) {
 	s.discMu.Lock()
 	defer s.discMu.Unlock()
+	// close sets closed before it takes discMu to close the connection: a
+	// connection made here is either closed by it or never made.
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errClosed
+	}
 	if s.disc == nil {
 		c, err := newDiscoverConn(s.sc)
 		if err != nil {

@@ -73,14 +73,13 @@ func TestStreamRotation(t *testing.T) {
 	a := dtmdrivertest.StartHealthServer(t, "rotation")
 	srv.Publish(t, "rotation", a)
 	rec := dtmdrivertest.NewRecorder()
-	before := discoverRequests.Load()
 	start := time.Now()
 	dtmdrivertest.BuildResolver(t, &builder{d: d}, "polaris://rotation", rec)
 	dtmdrivertest.WaitFor(t, 10*time.Second, "the first instance", func() bool { return rec.Has(a) })
 	dtmdrivertest.WaitFor(t, 20*time.Second, "three streams' worth of requests", func() bool {
-		return discoverRequests.Load()-before > 3*streamRequests
+		return requestsOf(d) > 3*streamRequests
 	})
-	n, elapsed := discoverRequests.Load()-before, time.Since(start)
+	n, elapsed := requestsOf(d), time.Since(start)
 	if most := int64(elapsed/interval) + 2; n > most {
 		t.Errorf("%d requests in %v at one per %v; want at most %d", n, elapsed, interval, most)
 	}
@@ -90,6 +89,21 @@ func TestStreamRotation(t *testing.T) {
 	if errs := rec.Errors(); len(errs) != 0 {
 		t.Errorf("errors across stream rotations: %v", errs)
 	}
+}
+
+// requestsOf returns how many Discover requests d's resolvers sent.
+func requestsOf(d *driver) int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var n int64
+	for _, s := range d.sdks {
+		s.discMu.Lock()
+		if s.disc != nil {
+			n += s.disc.requests.Load()
+		}
+		s.discMu.Unlock()
+	}
+	return n
 }
 
 // TestToken resolves through a server with authentication on: with the token

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	polaris "github.com/dtmdrivers/drivers/driver-polaris"
 	"github.com/dtmdrivers/drivers/dtmdriver"
@@ -72,4 +73,16 @@ func Example_client() {
 	defer conn.Close()
 	resp, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{})
 	fmt.Println(resp.GetStatus(), err)
+}
+
+// A client that resolves hundreds of services asks the server less often: each
+// resolver sends one small Discover request per RefreshInterval, and a change
+// reaches gRPC within the server's 1 s cache reload plus that interval.
+func ExampleConfigure_refreshInterval() {
+	if err := polaris.Configure(polaris.Config{
+		Addresses:       []string{"127.0.0.1:8091"},
+		RefreshInterval: 500 * time.Millisecond, // DefaultRefreshInterval is 100 ms
+	}); err != nil {
+		log.Fatal(err)
+	}
 }

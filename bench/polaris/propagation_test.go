@@ -34,11 +34,15 @@ const (
 	// loadServices and loadWindow: the load phase resolves loadServices
 	// services and measures the server for loadWindow.
 	loadServices = 20
-	loadWindow   = 5 * time.Second
+	loadWindow   = 10 * time.Second
 )
 
 // observer names, in the order of the result arrays.
-var observers = [...]string{"polaris", "polaris-floor", "polaris-go"}
+var observers = [...]string{"polaris", "polaris-floor", "polaris-go", "polaris-go-100ms"}
+
+// fastRefresh is the refresh interval of the second polaris-go consumer: the
+// driver's interval, to show what polaris-go's own setting gives.
+const fastRefresh = 100 * time.Millisecond
 
 // BenchmarkPropagation times an instance's registration through the Polaris
 // server's HTTP client API, and its withdrawal (polaristest's: isolation, then
@@ -54,12 +58,14 @@ var observers = [...]string{"polaris", "polaris-floor", "polaris-go"}
 //	polaris-go     polaris-go v1.6.1's consumer cache with its default refresh
 //	               (2 s), what the driver resolved through before, read locally
 //	               every 10 ms
+//	polaris-go-100ms the same with a 100 ms refresh (the driver's interval)
 //
 // Every service also holds an anchor instance, so that polaris-go knows it
 // before the trial. The instances have no health check, so no TTL is involved.
 //
 // Then the load: loadServices services resolved by the driver, then watched
-// by a polaris-go consumer, each for loadWindow without changes: the Discover
+// by a polaris-go consumer (at each of the two refresh intervals), each for
+// loadWindow without changes: the Discover
 // requests per second and per service (counted in the server's API log) and
 // the server's CPU time per second and per service beyond its idle CPU
 // (measured first, without clients).
@@ -67,20 +73,26 @@ func BenchmarkPropagation(b *testing.B) {
 	srv := start(b)
 	idle := measureLoad(b, srv, nil)
 	b.Run("load/driver", once(func(b *testing.B) func(*testing.B) { return loadDriver(b, srv, idle) }))
-	b.Run("load/polaris-go", once(func(b *testing.B) func(*testing.B) { return loadPolarisGo(b, srv, idle) }))
+	b.Run("load/polaris-go", once(func(b *testing.B) func(*testing.B) { return loadPolarisGo(b, srv, idle, "polarisgo", 0) }))
+	b.Run("load/polaris-go-100ms", once(func(b *testing.B) func(*testing.B) {
+		return loadPolarisGo(b, srv, idle, "polarisgofast", fastRefresh)
+	}))
 
-	sdk, err := provider.NewSDK(srv.GRPCAddr(), b.TempDir(), "", 0)
-	if err != nil {
-		b.Fatal(err)
+	var consumers [2]api.ConsumerAPI
+	for i, refresh := range []time.Duration{0, fastRefresh} {
+		sdk, err := provider.NewSDK(srv.GRPCAddr(), b.TempDir(), "", refresh)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(sdk.Destroy)
+		consumers[i] = api.NewConsumerAPIByContext(sdk)
 	}
-	b.Cleanup(sdk.Destroy)
-	consumer := api.NewConsumerAPIByContext(sdk)
 	var mu sync.Mutex
 	var reg, dereg [len(observers)][]time.Duration
 	var wg sync.WaitGroup
 	for i := range propagationTrials {
 		wg.Go(func() {
-			up, down, err := trial(b, srv, consumer, i)
+			up, down, err := trial(b, srv, consumers, i)
 			if err != nil {
 				b.Error(err)
 				return
@@ -102,7 +114,7 @@ func BenchmarkPropagation(b *testing.B) {
 	}
 }
 
-func trial(b *testing.B, srv *polaristest.Server, consumer api.ConsumerAPI, i int) (up, down [len(observers)]time.Duration, err error) {
+func trial(b *testing.B, srv *polaristest.Server, consumers [2]api.ConsumerAPI, i int) (up, down [len(observers)]time.Duration, err error) {
 	service := fmt.Sprintf("bench-prop-%d", i)
 	anchor, err := srv.Register(service, fmt.Sprintf("127.0.0.1:%d", 19000+i))
 	if err != nil {
@@ -120,9 +132,12 @@ func trial(b *testing.B, srv *polaristest.Server, consumer api.ConsumerAPI, i in
 	if _, ok := rec.Await(0, 30*time.Second, func(a []string) bool { return len(a) > 0 }); !ok {
 		return up, down, fmt.Errorf("%s: the driver did not resolve the anchor within 30 s", service)
 	}
-	local := func() ([]string, error) { return polarisGoView(consumer, service) }
-	if _, err := waitList(b.Context(), local, 30*time.Second, pollLocal, func(a []string) bool { return len(a) > 0 }); err != nil {
-		return up, down, fmt.Errorf("%s: polaris-go: %w", service, err)
+	var local [2]func() ([]string, error)
+	for k, c := range consumers {
+		local[k] = func() ([]string, error) { return polarisGoView(c, service) }
+		if _, err := waitList(b.Context(), local[k], 30*time.Second, pollLocal, func(a []string) bool { return len(a) > 0 }); err != nil {
+			return up, down, fmt.Errorf("%s: polaris-go: %w", service, err)
+		}
 	}
 	floor := func() ([]string, error) { return srv.List(b.Context(), service) }
 
@@ -147,8 +162,8 @@ func trial(b *testing.B, srv *polaristest.Server, consumer api.ConsumerAPI, i in
 
 // observe times, from now (or from running act, if given), how long each
 // observer takes to see cond hold: the driver's resolver (rec), the server's
-// cache (floor) and polaris-go's cache (local).
-func observe(ctx context.Context, rec *dtmdrivertest.Recorder, floor, local func() ([]string, error), cond func([]string) bool, act ...func()) (took [len(observers)]time.Duration, err error) {
+// cache (floor) and the polaris-go consumers' caches (local).
+func observe(ctx context.Context, rec *dtmdrivertest.Recorder, floor func() ([]string, error), local [2]func() ([]string, error), cond func([]string) bool, act ...func()) (took [len(observers)]time.Duration, err error) {
 	const limit = 30 * time.Second
 	from := rec.Len()
 	start := time.Now()
@@ -164,9 +179,9 @@ func observe(ctx context.Context, rec *dtmdrivertest.Recorder, floor, local func
 		}
 		took[0] = at.Sub(start)
 	})
-	for k, list := range map[int]func() ([]string, error){1: floor, 2: local} {
+	for k, list := range map[int]func() ([]string, error){1: floor, 2: local[0], 3: local[1]} {
 		period := floorPoll
-		if k == 2 {
+		if k >= 2 {
 			period = pollLocal
 		}
 		wg.Go(func() {
@@ -315,14 +330,15 @@ func loadDriver(b *testing.B, srv *polaristest.Server, idle load) func(*testing.
 	return func(b *testing.B) { l.report(b, idle, len(names)) }
 }
 
-// loadPolarisGo watches loadServices services with a polaris-go consumer (its
-// default refresh) and measures the server's load.
-func loadPolarisGo(b *testing.B, srv *polaristest.Server, idle load) func(*testing.B) {
-	names := loadNames("polarisgo")
+// loadPolarisGo watches loadServices services (named after kind) with a
+// polaris-go consumer refreshing every refresh (0: its default) and measures
+// the server's load.
+func loadPolarisGo(b *testing.B, srv *polaristest.Server, idle load, kind string, refresh time.Duration) func(*testing.B) {
+	names := loadNames(kind)
 	for i, name := range names {
 		srv.Publish(b, name, fmt.Sprintf("127.0.0.1:%d", 22000+i))
 	}
-	sdk, err := provider.NewSDK(srv.GRPCAddr(), b.TempDir(), "", 0)
+	sdk, err := provider.NewSDK(srv.GRPCAddr(), b.TempDir(), "", refresh)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -171,3 +171,21 @@ func TestPublishList(t *testing.T) {
 		t.Errorf("List after the publishing test ended = %q, %v; want nothing", got, err)
 	}
 }
+
+// TestRegisterPassing lists an instance registered without a check as
+// passing, and no longer once withdrawn.
+func TestRegisterPassing(t *testing.T) {
+	a := consultest.Start(t)
+	withdraw, err := a.RegisterPassing("bulk", "127.0.0.1:7001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.List(t.Context(), "bulk")
+	if err != nil || !slices.Equal(got, []string{"127.0.0.1:7001"}) {
+		t.Fatalf("listed %v, %v; want the instance, passing", got, err)
+	}
+	withdraw()
+	if got, err := a.List(t.Context(), "bulk"); err != nil || len(got) != 0 {
+		t.Fatalf("listed %v, %v after the withdrawal; want none", got, err)
+	}
+}

@@ -36,7 +36,13 @@
 // polaris-go refreshes a service every 2 seconds by default
 // (consumer.localCache.serviceRefreshInterval): a registration, an
 // isolation or a deregistration reaches a polaris-go consumer 1 to 5
-// seconds later. [Server.Instances] sees it at once.
+// seconds later; driver-polaris's resolvers, which ask the server every
+// 100 ms, see it about a second later. [Server.Instances] sees it at once.
+//
+// [Server.DiscoverRequests] counts the requests of the gRPC Discover stream
+// (what polaris-go and driver-polaris send) per service, from the server's
+// API log, and [Server.CPUTime] reads the server process's CPU time from
+// /proc: together, the load a client puts on the server.
 //
 // # Authentication
 //

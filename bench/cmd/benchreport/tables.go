@@ -239,6 +239,7 @@ var registries = []struct{ file, key, label, short string }{
 	{"propagation-polaris", "polaris", "Polaris, polaris driver (Discover every 100 ms)", "Polaris, polaris driver"},
 	{"propagation-polaris", "polaris-floor", "Polaris, the server's naming cache (floor, read every 20 ms)", "Polaris, server cache floor"},
 	{"propagation-polaris", "polaris-go", "Polaris, polaris-go v1.6.1 consumer (2 s refresh, the former resolver)", "Polaris, polaris-go"},
+	{"propagation-polaris", "polaris-go-100ms", "Polaris, polaris-go v1.6.1 consumer at a 100 ms refresh", "Polaris, polaris-go 100 ms"},
 }
 
 func propagationTable(files map[string]*file) (table, []bar) {
@@ -405,9 +406,9 @@ const methodNotes = `## How it is measured
   the server's HTTP API without health check, 24 trials at once on separate services, each seen by three
   observers at once: the driver's resolver, the server's naming cache read every 20 ms over HTTP (the
   floor: the cache reloads every second, and Polaris v1.18.1's pushes, Nacos and xDS, fire on that same
-  reload) and polaris-go v1.6.1's consumer cache (its default 2 s refresh; what the driver resolved
-  through before). Polaris load (3b): Discover requests counted in the server's API log, server CPU
-  from /proc, each over 5 s with 20 services resolved and no changes, minus the server's idle CPU.
+  reload) and polaris-go v1.6.1's consumer cache (its default 2 s refresh, what the driver resolved
+  through before, and a 100 ms refresh, the driver's interval). Polaris load (3b): Discover requests counted in the server's API log, server CPU
+  from /proc, each over 10 s with 20 services resolved and no changes, minus the server's idle CPU.
 - Scale: ` + "`BenchmarkScale`" + ` (etcd, Consul, Polaris; shared code in bench/internal/benchkit). The
   measured client is a child copy of the test binary, so that the registry's own work is not counted.
   Heap is HeapInuse after two GCs, CPU is getrusage user+system.
