@@ -33,7 +33,14 @@ help: ## list the targets
 modules: ## list the modules the rules apply to
 	@printf '%s\n' $(MODULES)
 
-test: tools check-publish $(addprefix test/,$(MODULES)) test-new-driver ## every module's tests, with -race, each outside the workspace; check-publish
+test: test-intro tools check-publish $(addprefix test/,$(MODULES)) test-new-driver ## every module's tests, with -race, each outside the workspace; check-publish
+
+# One line before the long steps: a first run compiles everything, and says so.
+.PHONY: test-intro
+test-intro:
+	@echo "make test: the registry binaries (make tools), check-publish, then each module's tests with -race, one module at a time."
+	@echo "  The first run on a fresh machine compiles dtm, etcd, go-zero, Consul's and Polaris' clients several times over"
+	@echo "  (normal, -race, outside the repo): count tens of minutes on 2 cores; later runs reuse Go's build cache."
 test-short: $(addprefix test-short/,$(MODULES)) ## quick tests (-short), no registries needed
 lint: $(BIN)/staticcheck $(addprefix lint/,$(MODULES)) ## gofmt, go vet and staticcheck on every module
 tidy: $(addprefix tidy/,$(MODULES)) ## go mod tidy in every module
@@ -42,6 +49,7 @@ tools: $(TOOLS) ## build the Consul agent, the Polaris server and the linters in
 
 # Each module is tested on its own (GOWORK=off), so a missing require shows.
 test/%:
+	@echo "test/$*: compiling with -race and running (the first time, compiling its dependencies takes a minute or more)"
 	cd $* && GOWORK=off go test -race -count=1 ./...
 
 # The e2e tests run a real dtm server, which listens on every interface: run them
@@ -49,13 +57,16 @@ test/%:
 # namespace has no route to the module proxy; -exec /bin/true builds the test
 # binaries without running their TestMain, which would start dtm out here).
 test/e2e: check-publish redis-server
+	@echo "test/e2e: building the e2e tests with a real dtm server and every driver, -race (the first time: about as long as the demo's first build, below, or longer)"
 	cd e2e && GOWORK=off go build ./... && GOWORK=off go test -race -count=1 -exec /bin/true ./... >/dev/null
+	@echo "test/e2e: running them in a loopback-only network namespace (real dtm servers, registries and Redis: a few minutes)"
 	scripts/loopback-only.sh bash -c 'cd e2e && GOWORK=off go test -race -count=1 ./...'
 
 # A cmd/ module requires its siblings at the release version with no replace
 # (go install path@version refuses one): it is tested in the workspace, and
 # check-publish go-installs it from the modules as published.
 test/cmd/%:
+	@echo "test/cmd/$*: compiling with -race and running (cmd/dtm links dtm and every driver: the first time, several minutes)"
 	cd cmd/$* && go test -race -count=1 ./...
 
 test-short/cmd/%:
@@ -71,6 +82,9 @@ tidy/cmd/%: check-publish
 	cd cmd/$* && GOWORK=off GOFLAGS=-modcacherw GOMODCACHE=$(BIN)/check-publish/modcache GOSUMDB=off GODEBUG=goindex=0 \
 	  GOPROXY=file://$(BIN)/check-publish/proxy,file://$$(go env GOMODCACHE)/cache/download,$$(go env GOPROXY) go mod tidy
 	sed -i '/^github.com\/dtmdrivers\/drivers\//d' cmd/$*/go.sum
+
+fuzz/cmd/%:
+	FUZZTIME=$(FUZZTIME) FUZZ_IN_WORKSPACE=1 scripts/fuzz.sh cmd/$*
 
 test-short/%:
 	cd $* && GOWORK=off go test -short -count=1 ./...
@@ -111,8 +125,9 @@ new-driver: ## create driver-$(NAME) from the protocol1 template and add it to g
 	scripts/new-driver.sh $(NAME)
 
 demo: ## the main job: transfer sagas through a real dtm and a driver (DRIVER=gozero|protocol1|consul|polaris)
-	@echo "building the demo: dtm, the driver and an embedded registry (the first time: several minutes on 2 cores)"
+	@echo "demo: building dtm v1.19.0, the $(DRIVER) driver and its registry into one binary (the first time: DEMO_COLD on 2 cores, silent; later: seconds)"
 	cd e2e && GOWORK=off go build -tags $(DRIVER) -o $(BIN)/demo-$(DRIVER) ./cmd/demo
+	@echo "demo: running it in a loopback-only network namespace (a real dtm server and registry; under a minute)"
 	LOG_LEVEL=error scripts/loopback-only.sh $(BIN)/demo-$(DRIVER)
 
 # Each tool is rebuilt only when its module changes; go's build cache does the rest.

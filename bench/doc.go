@@ -13,6 +13,11 @@
 //	BenchmarkScale        a client process resolving many targets, and one
 //	                      update among many instances (gozero; -benchtime 1x)
 //
+// Package balancer times a pick of dtmdriver/weighted's policy, which the
+// Consul and Polaris drivers select, against gRPC's round_robin
+// (BenchmarkPick, table 5). BenchmarkParse times each driver twice: as dtm
+// calls it, from the driver's dtmdriver.ParseCache, and with the cache off.
+//
 // The registry benchmarks start real registries (testenv) on loopback and
 // need `make tools`; `go test` without -bench starts none. scripts/bench.sh
 // runs them all and cmd/benchreport turns the raw outputs into

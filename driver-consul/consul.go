@@ -74,6 +74,15 @@ func (d *driver) configuredAgent() *agentConf {
 // checks the agent address, the service name and the query options, without
 // allocating unless a query moves or the URI is rejected.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return parseCache.ParseServerMethod(uri)
+}
+
+// parseCache remembers recent splits: dtm parses the same few URIs on every
+// branch call. parseServerMethod depends on the URI alone.
+var parseCache = dtmdriver.NewParseCache(parseServerMethod)
+
+// parseServerMethod is ParseServerMethod without the cache.
+func parseServerMethod(uri string) (server, method string, err error) {
 	// A URI without a scheme names one server directly (rest is empty), as with
 	// the default driver, so that direct addresses keep working beside Consul.
 	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)

@@ -33,7 +33,10 @@
 //
 // An instance's address is its "grpc" tagged address when it has one (kratos'
 // registry puts "grpc://host:port" there), else its service address and port,
-// else its node's address. Calls go round robin over the passing instances.
+// else its node's address. Calls go over the passing instances in proportion
+// to their Consul weights (Weights.Passing, or Weights.Warning while a check
+// warns) through the policy of package dtmdriver/weighted; equal weights, the
+// default, rotate strictly as round robin does, and a weight of 0 counts as 1.
 // When none passes, calls fail (or wait, with WaitForReady) with an error saying
 // so.
 //

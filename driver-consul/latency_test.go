@@ -25,7 +25,7 @@ const latencyEnv = "DTMDRIVERS_CONSUL_LATENCY"
 func poll(ctx context.Context, c *api.Client, service string, period time.Duration, rec *dtmdrivertest.Recorder) {
 	tick := time.NewTicker(period)
 	defer tick.Stop()
-	var last []string
+	var last []instance
 	for {
 		entries, _, err := c.Health().Service(service, "", true, (&api.QueryOptions{}).WithContext(ctx))
 		if err == nil {
@@ -139,10 +139,10 @@ func percentile(d []time.Duration, p int) time.Duration {
 	return s[max(0, min(i, len(s)-1))].Round(10 * time.Microsecond)
 }
 
-func resolverAddrs(addrs []string) []resolver.Address {
+func resolverAddrs(addrs []instance) []resolver.Address {
 	out := make([]resolver.Address, 0, len(addrs))
 	for _, a := range addrs {
-		out = append(out, resolver.Address{Addr: a})
+		out = append(out, resolver.Address{Addr: a.addr})
 	}
 	return out
 }

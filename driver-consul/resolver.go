@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/dtmdrivers/drivers/dtmdriver/weighted"
 	"github.com/hashicorp/consul/api"
 	"google.golang.org/grpc/resolver"
 )
 
-// roundRobin spreads calls over every passing instance; gRPC's default would
-// pick the first.
-const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+// balanced spreads calls over every passing instance in proportion to its
+// Consul weight (see instanceWeight); with equal weights, the default, it is
+// gRPC's round robin. gRPC's default would pick the first.
+const balanced = weighted.ServiceConfig
 
 // pickFirst is the policy while no instance passes (see push).
 const pickFirst = `{"loadBalancingConfig":[{"pick_first":{}}]}`
@@ -211,7 +213,7 @@ func (r *consulResolver) watch(ctx context.Context) {
 	defer close(r.done)
 	var (
 		index   uint64
-		last    []string
+		last    []instance
 		pushed  bool // an address list has reached gRPC
 		failing bool // the last query failed
 		backoff = minBackoff
@@ -278,14 +280,14 @@ func (r *consulResolver) watch(ctx context.Context) {
 	}
 }
 
-func (r *consulResolver) push(addrs []string, filtered bool) {
+func (r *consulResolver) push(addrs []instance, filtered bool) {
 	if len(addrs) > 0 {
 		state := resolver.State{
-			Addresses:     make([]resolver.Address, len(addrs)),
-			ServiceConfig: r.cc.ParseServiceConfig(roundRobin),
+			Endpoints:     make([]resolver.Endpoint, len(addrs)),
+			ServiceConfig: r.cc.ParseServiceConfig(balanced),
 		}
 		for i, a := range addrs {
-			state.Addresses[i] = resolver.Address{Addr: a}
+			state.Endpoints[i] = weighted.SetWeight(resolver.Endpoint{Addresses: []resolver.Address{{Addr: a.addr}}}, a.weight)
 		}
 		r.log.Debug("consul resolver: addresses", "addresses", addrs)
 		_ = r.cc.UpdateState(state)
@@ -322,21 +324,46 @@ func (r *consulResolver) explain(err error) error {
 	return fmt.Errorf("consul resolver: service %s on %s: %w", dtmdriver.Quote(r.tgt.service), dtmdriver.Quote(r.agent), err)
 }
 
-// addresses turns health entries into a sorted, duplicate-free list of
-// host:port, at most limit long when limit > 0.
-func addresses(entries []*api.ServiceEntry, limit int) []string {
-	addrs := make([]string, 0, len(entries))
+// instance is an address calls may go to, with its weight.
+type instance struct {
+	addr   string
+	weight uint32
+}
+
+// String is for the debug log.
+func (in instance) String() string {
+	return in.addr + " weight " + strconv.FormatUint(uint64(in.weight), 10)
+}
+
+// addresses turns health entries into a list of instances sorted by address,
+// one per address, at most limit long when limit > 0. An address listed twice
+// keeps its first weight.
+func addresses(entries []*api.ServiceEntry, limit int) []instance {
+	addrs := make([]instance, 0, len(entries))
 	for _, e := range entries {
 		if a := entryAddress(e); a != "" {
-			addrs = append(addrs, a)
+			addrs = append(addrs, instance{addr: a, weight: instanceWeight(e)})
 		}
 	}
-	slices.Sort(addrs)
-	addrs = slices.Compact(addrs)
+	slices.SortStableFunc(addrs, func(a, b instance) int { return strings.Compare(a.addr, b.addr) })
+	addrs = slices.CompactFunc(addrs, func(a, b instance) bool { return a.addr == b.addr })
 	if limit > 0 && len(addrs) > limit {
 		addrs = addrs[:limit]
 	}
 	return addrs
+}
+
+// instanceWeight is the weight Consul gives an instance, as its DNS interface
+// does: Weights.Warning while one of its checks warns (only with
+// passingOnly=false: a warning fails the passing filter), else
+// Weights.Passing. Consul stores 1 and 1 when a registration sets none; the
+// balancer counts 0 as 1.
+func instanceWeight(e *api.ServiceEntry) uint32 {
+	w := e.Service.Weights
+	if e.Checks.AggregatedStatus() == api.HealthWarning {
+		return uint32(max(w.Warning, 0))
+	}
+	return uint32(max(w.Passing, 0))
 }
 
 // grpcTaggedAddress is the tagged address kratos' consul registry stores a

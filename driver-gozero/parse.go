@@ -26,6 +26,15 @@ const (
 // rather than as a call that never connects. See the package documentation for
 // the forms.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return parseCache.ParseServerMethod(uri)
+}
+
+// parseCache remembers recent splits: dtm parses the same few URIs on every
+// branch call. parseServerMethod depends on the URI alone.
+var parseCache = dtmdriver.NewParseCache(parseServerMethod)
+
+// parseServerMethod is ParseServerMethod without the cache.
+func parseServerMethod(uri string) (server, method string, err error) {
 	server, method, err = anyForm.Split(uri)
 	if err != nil {
 		return "", "", err

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
 	"github.com/dtmdrivers/drivers/testenv/polaristest"
-	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
 )
 
@@ -54,8 +53,9 @@ func TestConformance(t *testing.T) {
 				t.Skip("-short: needs a Polaris server")
 			}
 			server := srv.Publish(t, name, addr)
-			// Warm the driver's SDK context up before the suite tracks goroutines:
-			// it lives until the driver's Close, which TestLeaks checks.
+			// Warm the driver's connection to the server up before the suite
+			// tracks goroutines: it lives until the driver's Close, which
+			// TestLeaks checks.
 			sc, err := std.server()
 			if err != nil {
 				t.Fatal(err)
@@ -64,11 +64,15 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dtmdrivertest.WaitFor(t, 20*time.Second, name+" in the driver's polaris-go cache", func() bool {
-				resp, err := s.consumer.GetAllInstances(&api.GetAllInstancesRequest{
-					GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: DefaultNamespace, Service: name},
-				})
-				return err == nil && len(resp.GetInstances()) == 1
+			c, err := s.discoverConnOf()
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := discoverer{key: model.ServiceKey{Namespace: DefaultNamespace, Service: name}}
+			defer x.close()
+			dtmdrivertest.WaitFor(t, 20*time.Second, name+" in the server's naming cache", func() bool {
+				instances, _, err := x.fetch(c)
+				return err == nil && len(instances) == 1
 			})
 			return server
 		},

@@ -26,10 +26,16 @@
 // URIs carry no credentials: a token parameter is refused. The last form, with
 // no scheme, names one server directly, as with the default driver.
 //
-// The resolver watches the service with polaris-go (WatchService events, and a
-// read of polaris-go's cache every 10 s besides), and gives gRPC the instances
-// that are healthy and not isolated, round robin. While the Polaris server is
-// unreachable it keeps the last known addresses.
+// The resolver asks the Polaris server for the service every
+// [Config.RefreshInterval] ([DefaultRefreshInterval], 100 ms) on the server's own
+// naming API (the Discover stream polaris-go uses underneath), with the revision
+// of its last answer, so an unchanged service costs one "no change" answer. It
+// gives gRPC the instances that are healthy and not isolated, each with its
+// Polaris weight, under the policy of package dtmdriver/weighted: calls in
+// proportion to the weights (equal weights rotate strictly; 0 counts as 1). A
+// change reaches gRPC within the server's naming cache reload (1 s) plus one
+// interval. While the Polaris server is unreachable it keeps the last known
+// addresses and asks again every second.
 //
 // # Configuration
 //
@@ -56,14 +62,15 @@
 // none of them, a connection fails with an error that says so. No polaris.yaml
 // is read.
 //
-// polaris-go writes a local cache and logs. They go to [Config.Dir], else to
+// polaris-go, which registers dtm, writes a local cache and logs. They go to [Config.Dir], else to
 // DTM_POLARIS_DIR, else to "dtm-driver-polaris" under the user's cache
 // directory (os.UserCacheDir, or os.TempDir), never to the working directory.
 // polaris-go's loggers are process-wide: the directory of the last SDK context
 // created wins.
 //
-// One polaris-go SDK context is shared by every resolver and registration that
-// talks to the same servers with the same token; it is created on first use
-// and destroyed by dtmdriver.Close, which also stops the resolvers' watches
-// (their connections keep the last addresses).
+// Resolvers that talk to the same servers with the same token share one gRPC
+// connection to them, made on the first dial; polaris-go (one SDK context per
+// servers and token) only serves dtm's registration and is created by it.
+// dtmdriver.Close destroys both and stops the resolvers (gRPC connections keep
+// the last addresses).
 package polaris

@@ -18,13 +18,14 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// testRefresh is polaris-go's refresh interval in tests: changes reach
-// resolvers within about a second plus the server's cache lag.
+// testRefresh is the refresh interval of the provider SDKs of tests (polaris-go's
+// consumer cache) and of the resolvers of tests that set it; testConfig leaves
+// resolvers at DefaultRefreshInterval.
 const testRefresh = 500 * time.Millisecond
 
 // testConfig points a driver at srv, with its files in a temporary directory.
 func testConfig(t testing.TB, srv *polaristest.Server) Config {
-	return Config{Addresses: []string{srv.GRPCAddr()}, Dir: t.TempDir(), RefreshInterval: testRefresh}
+	return Config{Addresses: []string{srv.GRPCAddr()}, Dir: t.TempDir()}
 }
 
 // newTestDriver returns a driver of its own (not the registered one) configured

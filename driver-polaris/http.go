@@ -2,6 +2,7 @@ package polaris
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -103,36 +104,30 @@ func (h httpSource) HTTPWatch(key string) (dtmdriver.HTTPWatchFunc, error) {
 	return h.d.watchHTTP(s), nil
 }
 
-// watchHTTP reads the service on every event of polaris-go's watch, and at
-// least every fallbackRefresh (retryRefresh after a failure).
+// watchHTTP reads the service the way the gRPC resolvers do (discover.go):
+// through the server's Discover stream every RefreshInterval with the last
+// revision, retryRefresh after a failure.
 func (d *driver) watchHTTP(s httpService) dtmdriver.HTTPWatchFunc {
 	return func(ctx context.Context, update func([]dtmdriver.HTTPInstance, error)) {
 		log := d.log.With("namespace", s.key.Namespace, "service", s.key.Service, "protocol", "http")
-		notify := make(chan struct{}, 1)
+		disc := discoverer{key: s.key}
+		defer disc.close()
 		var (
-			sk       *sdk
-			watching bool
-			last     []dtmdriver.HTTPInstance
-			listed   bool
-			failing  bool
+			sk      *sdk
+			last    []dtmdriver.HTTPInstance
+			listed  bool
+			failing bool
 		)
-		defer func() {
-			if watching {
-				sk.unsubscribe(s.key, notify)
-			}
-		}()
 		timer := time.NewTimer(0)
 		defer timer.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-notify:
-				timer.Stop()
 			case <-timer.C:
 			}
-			wait := fallbackRefresh
-			insts, err := d.readHTTP(s, &sk, &watching, notify)
+			wait := d.refreshInterval()
+			insts, changed, err := d.readHTTP(s, &sk, &disc)
 			switch {
 			case err != nil:
 				wait = retryRefresh
@@ -141,6 +136,8 @@ func (d *driver) watchHTTP(s httpService) dtmdriver.HTTPWatchFunc {
 				}
 				failing = true
 				update(nil, err)
+			case !changed:
+				failing = false
 			case !listed || !slices.Equal(insts, last):
 				failing = false
 				last, listed = insts, true
@@ -148,36 +145,38 @@ func (d *driver) watchHTTP(s httpService) dtmdriver.HTTPWatchFunc {
 			default:
 				failing = false
 			}
-			if len(last) == 0 {
-				wait = retryRefresh
-			}
 			timer.Reset(wait)
 		}
 	}
 }
 
-// readHTTP reads the usable HTTP instances of s, getting the SDK context and
-// starting polaris-go's watch on first use.
-func (d *driver) readHTTP(s httpService, sk **sdk, watching *bool, notify chan struct{}) ([]dtmdriver.HTTPInstance, error) {
+// readHTTP reads the usable HTTP instances of s, getting the SDK context on
+// first use. changed is false when the server holds what it answered last.
+// A service the server does not know has no instances.
+func (d *driver) readHTTP(s httpService, sk **sdk, disc *discoverer) (insts []dtmdriver.HTTPInstance, changed bool, err error) {
 	if *sk == nil {
 		sc, err := d.server()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if *sk, err = d.sdkFor(sc); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	if !*watching {
-		*watching = (*sk).subscribe(s.key, notify) == nil
-	}
-	resp, err := (*sk).consumer.GetAllInstances(&api.GetAllInstancesRequest{
-		GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: s.key.Namespace, Service: s.key.Service},
-	})
+	conn, err := (*sk).discoverConnOf()
 	if err != nil {
-		return nil, fmt.Errorf("polaris: HTTP service %s: %w", dtmdriver.Quote(s.key.Namespace+"/"+s.key.Service), err)
+		return nil, false, err
 	}
-	return httpInstances(resp.GetInstances(), s.metadata), nil
+	instances, changed, err := disc.fetch(conn)
+	switch {
+	case errors.Is(err, errNotFound):
+		return []dtmdriver.HTTPInstance{}, changed, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("polaris: HTTP service %s: %w", dtmdriver.Quote(s.key.Namespace+"/"+s.key.Service), err)
+	case !changed:
+		return nil, false, nil
+	}
+	return httpInstances(instances, s.metadata), true, nil
 }
 
 // httpInstances returns the sorted HTTP instances calls may go to.

@@ -37,6 +37,10 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
+	provider, err := s.providerAPI()
+	if err != nil {
+		return err
+	}
 	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service:      t.service,
 		Namespace:    t.ns,
@@ -48,7 +52,7 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	}}
 	req.SetTTL(t.ttl)
 	reg := &registration{
-		provider: s.provider,
+		provider: provider,
 		req:      req,
 		ttl:      time.Duration(t.ttl) * time.Second,
 		quit:     make(chan struct{}),

@@ -2,31 +2,28 @@ package polaris
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/polarismesh/polaris-go/api"
+	"github.com/dtmdrivers/drivers/dtmdriver/weighted"
 	"github.com/polarismesh/polaris-go/pkg/model"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/serviceconfig"
 )
 
-// roundRobin spreads calls over every instance; gRPC's default would pick the first.
-const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+// balanced spreads calls over every instance in proportion to its Polaris
+// weight; with equal weights, the default (100), it is gRPC's round robin.
+// gRPC's default would pick the first.
+const balanced = weighted.ServiceConfig
 
-// fallbackRefresh is how often a resolver reads its service again without an
-// event from polaris-go's watch; retryRefresh, how soon it tries again after a
-// failure or while the service has no usable instance.
-const (
-	fallbackRefresh = 10 * time.Second
-	retryRefresh    = time.Second
-)
+// retryRefresh is how soon a resolver asks again after a failure to reach the
+// server; between answers it asks every RefreshInterval (see discover.go).
+const retryRefresh = time.Second
 
 var registerOnce sync.Once
 
@@ -52,8 +49,8 @@ func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolv
 		d:      b.d,
 		cc:     cc,
 		target: t,
-		key:    model.ServiceKey{Namespace: t.namespace, Service: t.service},
-		sc:     cc.ParseServiceConfig(roundRobin),
+		disc:   discoverer{key: model.ServiceKey{Namespace: t.namespace, Service: t.service}},
+		sc:     cc.ParseServiceConfig(balanced),
 		notify: make(chan struct{}, 1),
 		quit:   make(chan struct{}),
 		done:   make(chan struct{}),
@@ -63,13 +60,12 @@ func (b *builder) Build(target resolver.Target, cc resolver.ClientConn, _ resolv
 	return r, nil
 }
 
-// polarisResolver watches one service and pushes its healthy, non-isolated
+// polarisResolver polls one service and pushes its healthy, non-isolated
 // instances that carry the wanted metadata to gRPC.
 type polarisResolver struct {
 	d      *driver
 	cc     resolver.ClientConn
 	target serviceTarget
-	key    model.ServiceKey
 	sc     *serviceconfig.ParseResult
 	log    *slog.Logger
 
@@ -80,8 +76,8 @@ type polarisResolver struct {
 
 	// Owned by run.
 	sdk      *sdk
-	watching bool
-	last     []string
+	disc     discoverer
+	last     []instance
 	reported bool   // an address list went to gRPC
 	lastErr  string // the last error logged, to log each once
 }
@@ -104,10 +100,8 @@ func (r *polarisResolver) stop() {
 func (r *polarisResolver) run() {
 	defer close(r.done)
 	defer func() {
+		r.disc.close()
 		if r.sdk != nil {
-			if r.watching {
-				r.sdk.unsubscribe(r.key, r.notify)
-			}
 			r.sdk.removeResolver(r)
 		}
 	}()
@@ -115,7 +109,7 @@ func (r *polarisResolver) run() {
 	defer timer.Stop()
 	<-timer.C
 	for {
-		wait := fallbackRefresh
+		wait := r.d.refreshInterval()
 		if !r.resolve() {
 			wait = retryRefresh
 		}
@@ -130,8 +124,8 @@ func (r *polarisResolver) run() {
 	}
 }
 
-// resolve reads the service once and reports it; it returns false when it
-// should be retried soon.
+// resolve reads the service once and reports a change; it returns false when
+// the server could not be reached, to be retried after retryRefresh.
 func (r *polarisResolver) resolve() bool {
 	if r.sdk == nil {
 		sc, err := r.d.server()
@@ -149,34 +143,19 @@ func (r *polarisResolver) resolve() bool {
 		}
 		r.sdk = s
 	}
-	if !r.watching {
-		if err := r.sdk.subscribe(r.key, r.notify); err == nil {
-			r.watching = true
-		} else {
-			r.log.Debug("polaris: watch not started yet", "err", err)
-		}
-	}
-	resp, err := r.sdk.consumer.GetAllInstances(&api.GetAllInstancesRequest{
-		GetAllInstancesRequest: model.GetAllInstancesRequest{Namespace: r.key.Namespace, Service: r.key.Service},
-	})
+	instances, changed, err := r.fetch()
 	if err != nil {
-		if r.reported {
-			// Keep serving the last known addresses; gRPC keeps them.
-			r.logOnce(slog.LevelWarn, "polaris: lookup failed; keeping the last known addresses", err)
-			return false
-		}
-		r.fail(fmt.Errorf("polaris: instances of %s: %w", dtmdriver.Quote(r.target.String()), err))
 		return false
 	}
-	addrs := r.usable(resp.GetInstances())
+	if !changed {
+		return true
+	}
+	addrs := r.usable(instances)
 	r.lastErr = ""
 	if r.reported && slices.Equal(addrs, r.last) {
-		return len(addrs) > 0
+		return true
 	}
-	state := resolver.State{ServiceConfig: r.sc, Addresses: make([]resolver.Address, len(addrs))}
-	for i, a := range addrs {
-		state.Addresses[i] = resolver.Address{Addr: a}
-	}
+	state := resolver.State{ServiceConfig: r.sc, Endpoints: endpoints(addrs)}
 	if len(addrs) == 0 {
 		r.log.Warn("polaris: no healthy, non-isolated instance with the wanted metadata")
 	}
@@ -184,12 +163,19 @@ func (r *polarisResolver) resolve() bool {
 		r.log.Warn("polaris: gRPC refused the addresses", "err", err)
 	}
 	r.last, r.reported = addrs, true
-	return len(addrs) > 0
+	return true
 }
 
-// usable returns the sorted addresses of the instances calls may go to.
-func (r *polarisResolver) usable(instances []model.Instance) []string {
-	addrs := make([]string, 0, len(instances))
+// instance is an address calls may go to, with its Polaris weight.
+type instance struct {
+	addr   string
+	weight uint32
+}
+
+// usable returns the instances calls may go to, sorted by address, one per
+// address (an address listed twice keeps its first weight).
+func (r *polarisResolver) usable(instances []model.Instance) []instance {
+	addrs := make([]instance, 0, len(instances))
 	for _, in := range instances {
 		if !in.IsHealthy() || in.IsIsolated() {
 			continue
@@ -197,10 +183,24 @@ func (r *polarisResolver) usable(instances []model.Instance) []string {
 		if !hasMetadata(in.GetMetadata(), r.target.metadata) {
 			continue
 		}
-		addrs = append(addrs, net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))))
+		addrs = append(addrs, instance{
+			addr:   net.JoinHostPort(in.GetHost(), strconv.Itoa(int(in.GetPort()))),
+			weight: uint32(max(in.GetWeight(), 0)),
+		})
 	}
-	slices.Sort(addrs)
-	return slices.Compact(addrs)
+	slices.SortStableFunc(addrs, func(a, b instance) int { return strings.Compare(a.addr, b.addr) })
+	return slices.CompactFunc(addrs, func(a, b instance) bool { return a.addr == b.addr })
+}
+
+// endpoints turns instances into gRPC endpoints carrying their weights for
+// the dtm_weighted_round_robin policy (which counts a weight of 0 as 1: an
+// instance at weight 0 still gets calls; isolate it to take it out).
+func endpoints(addrs []instance) []resolver.Endpoint {
+	eps := make([]resolver.Endpoint, len(addrs))
+	for i, a := range addrs {
+		eps[i] = weighted.SetWeight(resolver.Endpoint{Addresses: []resolver.Address{{Addr: a.addr}}}, a.weight)
+	}
+	return eps
 }
 
 func hasMetadata(have, want map[string]string) bool {

@@ -14,7 +14,6 @@ import (
 	polarisgo "github.com/polarismesh/polaris-go"
 	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/config"
-	"github.com/polarismesh/polaris-go/pkg/model"
 )
 
 // Environment variables read when a resolver first needs a Polaris server and
@@ -42,9 +41,11 @@ type Config struct {
 	// EnvDir, or else "dtm-driver-polaris" under os.UserCacheDir (os.TempDir
 	// when there is none). Never the working directory.
 	Dir string
-	// RefreshInterval is how often polaris-go refreshes a watched service from
-	// the server, which bounds how soon a change is seen. Zero means
-	// polaris-go's default, 2 s.
+	// RefreshInterval is how often a resolver asks the server whether its
+	// service changed (one small Discover request carrying the last revision;
+	// see DefaultRefreshInterval). A change is seen within the server's naming
+	// cache reload (1 s in Polaris v1.18.1) plus this. Zero means
+	// DefaultRefreshInterval, 100 ms.
 	RefreshInterval time.Duration
 }
 
@@ -147,27 +148,59 @@ func setLoggersDir(dir string) error {
 	return nil
 }
 
-// sdk is one polaris-go SDK context, shared by every resolver and registration
-// of the driver that talks to the same servers with the same token.
+// sdk is what the driver keeps per set of servers and token: the resolvers'
+// connection to the servers' naming API (discover.go) and, made only when dtm
+// registers, one polaris-go SDK context for the registration.
 type sdk struct {
-	ctx      api.SDKContext
-	consumer api.ConsumerAPI
-	provider api.ProviderAPI
+	sc  serverConfig
+	dir string // for polaris-go's files
 
 	mu        sync.Mutex
 	closed    bool
-	watches   map[model.ServiceKey]*watch
 	resolvers map[*polarisResolver]struct{}
+	ctx       api.SDKContext // nil until providerAPI
+	provider  api.ProviderAPI
+
+	discMu sync.Mutex
+	disc   *discoverConn // the resolvers' connection, made on first use
 }
 
-// sdkFor returns the SDK context for sc, creating it on first use.
+// sdkFor returns the sdk for sc, creating it on first use. It connects to
+// nothing yet.
 func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s, ok := d.sdks[sc.key()]; ok {
 		return s, nil
 	}
-	dir := d.dirLocked()
+	s := &sdk{sc: sc, dir: d.dirLocked(), resolvers: map[*polarisResolver]struct{}{}}
+	d.sdks[sc.key()] = s
+	return s, nil
+}
+
+// providerAPI returns the provider API of s's polaris-go SDK context, creating
+// the context on first use.
+func (s *sdk) providerAPI() (api.ProviderAPI, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	if s.ctx != nil {
+		return s.provider, nil
+	}
+	ctx, err := newPolarisGo(s.sc, s.dir)
+	if err != nil {
+		return nil, err
+	}
+	s.ctx, s.provider = ctx, api.NewProviderAPIByContext(ctx)
+	return s.provider, nil
+}
+
+var errClosed = errors.New("polaris: driver closed")
+
+// newPolarisGo creates a polaris-go SDK context for sc, its files under dir.
+func newPolarisGo(sc serverConfig, dir string) (api.SDKContext, error) {
 	sub := filepath.Join(dir, "cache", cacheName(sc.addrs))
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return nil, fmt.Errorf("polaris: directory for polaris-go's files: %w", err)
@@ -179,11 +212,7 @@ func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	if sc.token != "" {
 		cfg.GetGlobal().GetServerConnector().SetToken(sc.token)
 	}
-	cache := cfg.GetConsumer().GetLocalCache()
-	cache.SetPersistDir(filepath.Join(sub, "backup"))
-	if d.opts.RefreshInterval > 0 {
-		cache.SetServiceRefreshInterval(d.opts.RefreshInterval)
-	}
+	cfg.GetConsumer().GetLocalCache().SetPersistDir(filepath.Join(sub, "backup"))
 	cfg.GetConfigFile().GetLocalCache().SetPersistDir(filepath.Join(sub, "config"))
 	// Off what the driver does not use, and what outlives Destroy in polaris-go
 	// v1.6.1: the stat reporter (a Prometheus HTTP listener on a port of its
@@ -196,15 +225,7 @@ func (d *driver) sdkFor(sc serverConfig) (*sdk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("polaris: polaris-go SDK for %s: %w", dtmdriver.Quote(strings.Join(sc.addrs, ",")), err)
 	}
-	s := &sdk{
-		ctx:       ctx,
-		consumer:  api.NewConsumerAPIByContext(ctx),
-		provider:  api.NewProviderAPIByContext(ctx),
-		watches:   map[model.ServiceKey]*watch{},
-		resolvers: map[*polarisResolver]struct{}{},
-	}
-	d.sdks[sc.key()] = s
-	return s, nil
+	return ctx, nil
 }
 
 // cacheName makes a directory name of a server list.
@@ -217,8 +238,9 @@ func cacheName(addrs []string) string {
 	}, strings.Join(addrs, ","))
 }
 
-// close stops the resolvers and watches on s and destroys the SDK context.
-// Resolvers keep the addresses they last reported.
+// close stops the resolvers on s, closes their connection and destroys the
+// polaris-go SDK context, if any. Resolvers keep the addresses they last
+// reported.
 func (s *sdk) close() {
 	s.mu.Lock()
 	if s.closed {
@@ -230,17 +252,16 @@ func (s *sdk) close() {
 	for r := range s.resolvers {
 		resolvers = append(resolvers, r)
 	}
-	watches := s.watches
-	s.watches = map[model.ServiceKey]*watch{}
+	ctx := s.ctx
 	s.mu.Unlock()
 	for _, r := range resolvers {
 		r.stop()
 	}
-	for _, w := range watches {
-		w.halt()
+	s.closeDiscover()
+	if ctx != nil {
+		ctx.Destroy()
+		stopBreakerWorkers(ctx)
 	}
-	s.ctx.Destroy()
-	stopBreakerWorkers(s.ctx)
 }
 
 // addResolver records r, so that close stops it. It reports false once s is
@@ -259,84 +280,4 @@ func (s *sdk) removeResolver(r *polarisResolver) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.resolvers, r)
-}
-
-// watch fans the events of one polaris-go WatchService channel out to the
-// resolvers of that service: polaris-go hands every watcher of a service in one
-// SDK context the same channel, and offers no way to cancel it.
-type watch struct {
-	events <-chan model.SubScribeEvent
-	subs   map[chan struct{}]struct{}
-	quit   chan struct{}
-	once   sync.Once
-}
-
-func (w *watch) halt() { w.once.Do(func() { close(w.quit) }) }
-
-// subscribe makes notify receive a value (without blocking) on each change of
-// key's instances that polaris-go sees.
-func (s *sdk) subscribe(key model.ServiceKey, notify chan struct{}) error {
-	s.mu.Lock()
-	if w, ok := s.watches[key]; ok {
-		w.subs[notify] = struct{}{}
-		s.mu.Unlock()
-		return nil
-	}
-	s.mu.Unlock()
-	// WatchService loads the service first: not under the lock.
-	//lint:ignore SA1019 WatchService's event channel is the watch this driver is specified on; the fan-out above makes one channel serve every resolver of the service.
-	resp, err := s.consumer.WatchService(&api.WatchServiceRequest{WatchServiceRequest: model.WatchServiceRequest{Key: key}})
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return errClosed
-	}
-	w, ok := s.watches[key]
-	if !ok {
-		w = &watch{events: resp.EventChannel, subs: map[chan struct{}]struct{}{}, quit: make(chan struct{})}
-		s.watches[key] = w
-		go s.fanOut(w)
-	}
-	w.subs[notify] = struct{}{}
-	return nil
-}
-
-var errClosed = errors.New("polaris: driver closed")
-
-func (s *sdk) unsubscribe(key model.ServiceKey, notify chan struct{}) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w, ok := s.watches[key]
-	if !ok {
-		return
-	}
-	delete(w.subs, notify)
-	if len(w.subs) == 0 {
-		delete(s.watches, key)
-		w.halt()
-	}
-}
-
-func (s *sdk) fanOut(w *watch) {
-	for {
-		select {
-		case <-w.quit:
-			return
-		case _, ok := <-w.events:
-			if !ok {
-				return
-			}
-			s.mu.Lock()
-			for n := range w.subs {
-				select {
-				case n <- struct{}{}:
-				default:
-				}
-			}
-			s.mu.Unlock()
-		}
-	}
 }

@@ -26,6 +26,15 @@ const (
 // the query cheaply and allocates only when a trailing query moves onto the
 // server; the base64 options of grpc-go-polaris are decoded by the resolver.
 func (*driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return parseCache.ParseServerMethod(uri)
+}
+
+// parseCache remembers recent splits: dtm parses the same few URIs on every
+// branch call. parseServerMethod depends on the URI alone.
+var parseCache = dtmdriver.NewParseCache(parseServerMethod)
+
+// parseServerMethod is ParseServerMethod without the cache.
+func parseServerMethod(uri string) (server, method string, err error) {
 	// No scheme names one server directly (rest is empty), as with the default driver.
 	server, method, rest, err := branchForm.SplitScheme(uri, Scheme)
 	if err != nil {

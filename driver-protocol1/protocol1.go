@@ -76,7 +76,17 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 // resolver needs. Reasons never quote input raw: only through dtmdriver.Quote
 // (and option names through dtmdriver.UnknownOption), so that they hold no
 // secret and stay short.
+// FRAMEWORK: keep the cache: a parse that depends on the URI alone may use it.
 func (driver) ParseServerMethod(uri string) (server, method string, err error) {
+	return parseCache.ParseServerMethod(uri)
+}
+
+// parseCache remembers recent splits: dtm parses the same few URIs on every
+// branch call. parseServerMethod depends on the URI alone.
+var parseCache = dtmdriver.NewParseCache(parseServerMethod)
+
+// parseServerMethod is ParseServerMethod without the cache.
+func parseServerMethod(uri string) (server, method string, err error) {
 	server, method, addrs, err := branchForm.SplitScheme(uri, Scheme)
 	if err != nil {
 		return "", "", err

@@ -24,9 +24,18 @@ func (defaultDriver) RegisterGrpcResolver() {}
 // dtm's address directly.
 func (defaultDriver) RegisterGrpcService(target, endpoint string) error { return nil }
 
+// defaultCache holds the default driver's recent splits.
+var defaultCache = NewParseCache(parseDefault)
+
 // ParseServerMethod splits "host:port/package.Service/Method" into "host:port" and
 // "/package.Service/Method". A URI with a scheme needs the driver for that scheme.
+// Splits are remembered in a [ParseCache].
 func (defaultDriver) ParseServerMethod(uri string) (server, method string, err error) {
+	return defaultCache.ParseServerMethod(uri)
+}
+
+// parseDefault is the default driver's ParseServerMethod without the cache.
+func parseDefault(uri string) (server, method string, err error) {
 	server, method, schemeEnd, reason := split(uri)
 	switch {
 	case reason != "":

@@ -41,6 +41,18 @@
 // stay short whatever the input, and wrap [ErrBadURI]; a reason quotes a part of
 // the input only through [Quote], and an option name only through [OptionName].
 //
+// dtm parses the same few URIs on every branch call, so every driver puts a
+// [ParseCache] in front of its parse: a bounded memo of recent splits that
+// answers with a hash and a comparison, without allocating, and stores only
+// URIs seen twice. [SetParseCaching] turns every cache off. The parse itself
+// reads the common shape of URI 8 bytes at a time and keeps every check.
+//
+// # Weights
+//
+// Package weighted is a gRPC balancer policy, dtm_weighted_round_robin, that
+// spreads calls in proportion to per-endpoint weights a resolver sets (the
+// Consul and Polaris drivers pass their registries' instance weights).
+//
 // # HTTP branches
 //
 // dtm v1.19.0 and github.com/dtm-labs/client v1.18.7 send every HTTP request

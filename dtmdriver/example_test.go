@@ -36,6 +36,27 @@ func ExampleGetDriver() {
 	// Output: localhost:36790 /dtmgimp.Dtm/Submit <nil>
 }
 
+// A driver keeps one ParseCache in front of its parse, in a package-level
+// variable, and answers ParseServerMethod from it.
+func ExampleParseCache() {
+	parses := 0
+	cache := dtmdriver.NewParseCache(func(uri string) (string, string, error) {
+		parses++
+		return dtmdriver.SplitMethod(uri)
+	})
+	for range 5 {
+		server, method, err := cache.ParseServerMethod("etcd://h:2379/trans.rpc/pkg.Svc/TransIn")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		_, _ = server, method
+	}
+	// Parsed the first time, parsed and stored the second, recalled since.
+	fmt.Println("parses:", parses)
+	// Output: parses: 2
+}
+
 // fixedRegistry stands for a driver's registry in the example below: it
 // lists two instances of "busi-http" once, as a static list would.
 type fixedRegistry struct{}

@@ -2,6 +2,7 @@ package dtmdriver_test
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 // server+method is the URI; with one, no byte is lost or added; gRPC can parse
 // the server.
 func FuzzSplitMethod(f *testing.F) {
-	for _, s := range dtmdrivertest.MalformedURIs {
+	for _, s := range slices.Concat(dtmdrivertest.MalformedURIs, dtmdrivertest.AdversarialURIs) {
 		f.Add(s)
 	}
 	f.Add("consul://h:8500/user.rpc?wait=14s/pkg.Svc/Method")
@@ -54,4 +55,16 @@ func FuzzSplitMethod(f *testing.F) {
 func FuzzDefaultDriver(f *testing.F) {
 	dtmdrivertest.FuzzParseServerMethod(f, defaultDriver(f),
 		"127.0.0.1:36790/dtmgimp.Dtm/Submit", "[::1]:1/a.B/C", "localhost:8080/busi.Busi/TransIn")
+}
+
+// TestSplitFastMatchesPlainCorpora compares split with and without its 8-byte
+// scan on the shared malformed and adversarial corpora.
+func TestSplitFastMatchesPlainCorpora(t *testing.T) {
+	for _, uri := range slices.Concat(dtmdrivertest.MalformedURIs, dtmdrivertest.AdversarialURIs) {
+		s1, m1, e1, r1 := dtmdriver.SplitScan(uri, true)
+		s2, m2, e2, r2 := dtmdriver.SplitScan(uri, false)
+		if s1 != s2 || m1 != m2 || e1 != e2 || r1 != r2 {
+			t.Errorf("split(%.80q): fast %q, %q, %d, %q; plain %q, %q, %d, %q", uri, s1, m1, e1, r1, s2, m2, e2, r2)
+		}
+	}
 }

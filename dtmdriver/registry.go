@@ -12,25 +12,27 @@ import (
 // (std); tests make their own.
 type registry struct {
 	mu       sync.Mutex
-	drivers  map[string]Driver
-	inUse    atomic.Pointer[activation] // read without the lock on dtm's hot path
-	fallback Driver                     // what GetDriver returns before Use
+	drivers  map[string]*entry
+	inUse    atomic.Pointer[entry] // read without the lock on dtm's hot path
+	fallback Driver                // what GetDriver returns before Use
 	// onUse runs once after the selected driver's RegisterGrpcResolver (std:
 	// the HTTP middleware, httpmw.go).
 	onUse func(Driver)
 }
 
-// activation is the driver chosen by the first successful Use; once guards its
-// RegisterGrpcResolver call so that concurrent Use calls all wait for it.
-type activation struct {
-	driver Driver
-	once   sync.Once
+// entry is a registered driver; resolvers guards its RegisterGrpcResolver call,
+// shared by Use and RegisterResolvers, so that it runs once per process and
+// every concurrent caller waits for it.
+type entry struct {
+	driver    Driver
+	resolvers sync.Once
+	selected  sync.Once // guards onUse, for the driver Use selected
 }
 
 func newRegistry(fallback Driver) *registry {
-	r := &registry{drivers: map[string]Driver{}, fallback: fallback}
+	r := &registry{drivers: map[string]*entry{}, fallback: fallback}
 	if fallback != nil {
-		r.drivers[fallback.GetName()] = fallback
+		r.drivers[fallback.GetName()] = &entry{driver: fallback}
 	}
 	return r
 }
@@ -48,30 +50,44 @@ func (r *registry) register(d Driver) {
 	if _, dup := r.drivers[name]; dup {
 		panic("dtmdriver: Register called twice for driver " + name)
 	}
-	r.drivers[name] = d
+	r.drivers[name] = &entry{driver: d}
 }
 
 // use selects the driver named name, or returns an error and changes nothing.
 func (r *registry) use(name string) (Driver, error) {
 	r.mu.Lock()
-	d, err := r.checkUseLocked(name)
+	e, err := r.checkUseLocked(name)
 	if err != nil {
 		r.mu.Unlock()
 		return nil, err
 	}
-	a := r.inUse.Load()
-	if a == nil {
-		a = &activation{driver: d}
-		r.inUse.Store(a)
+	if r.inUse.Load() == nil {
+		r.inUse.Store(e)
 	}
 	r.mu.Unlock()
-	a.once.Do(func() {
-		d.RegisterGrpcResolver()
-		if r.onUse != nil {
-			r.onUse(d)
-		}
-	})
-	return d, nil
+	e.resolvers.Do(e.driver.RegisterGrpcResolver)
+	if r.onUse != nil {
+		e.selected.Do(func() { r.onUse(e.driver) })
+	}
+	return e.driver, nil
+}
+
+// registerResolvers runs the RegisterGrpcResolver of the driver named name
+// once per registry, sharing the once with use.
+func (r *registry) registerResolvers(name string) error {
+	r.mu.Lock()
+	e, ok := r.drivers[name]
+	var names []string
+	if !ok {
+		names = r.namesLocked()
+	}
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("dtmdriver: RegisterResolvers: no driver named %q is registered (registered: %s)",
+			name, strings.Join(names, ", "))
+	}
+	e.resolvers.Do(e.driver.RegisterGrpcResolver)
+	return nil
 }
 
 // checkUse returns the driver use(name) would select, or the error it would
@@ -79,21 +95,25 @@ func (r *registry) use(name string) (Driver, error) {
 func (r *registry) checkUse(name string) (Driver, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.checkUseLocked(name)
+	e, err := r.checkUseLocked(name)
+	if err != nil {
+		return nil, err
+	}
+	return e.driver, nil
 }
 
-func (r *registry) checkUseLocked(name string) (Driver, error) {
-	d, ok := r.drivers[name]
+func (r *registry) checkUseLocked(name string) (*entry, error) {
+	e, ok := r.drivers[name]
 	if !ok {
 		return nil, fmt.Errorf("dtmdriver: no driver named %q is registered (registered: %s); "+
 			"import the driver's package, e.g. with a blank import, before calling Use",
 			name, strings.Join(r.namesLocked(), ", "))
 	}
-	if a := r.inUse.Load(); a != nil && a.driver != d {
+	if a := r.inUse.Load(); a != nil && a != e {
 		return nil, fmt.Errorf("dtmdriver: cannot use driver %q: driver %q is already in use, "+
 			"and a process uses one driver", name, a.driver.GetName())
 	}
-	return d, nil
+	return e, nil
 }
 
 func (r *registry) current() Driver {
@@ -106,8 +126,11 @@ func (r *registry) current() Driver {
 func (r *registry) lookup(name string) (Driver, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	d, ok := r.drivers[name]
-	return d, ok
+	e, ok := r.drivers[name]
+	if !ok {
+		return nil, false
+	}
+	return e.driver, true
 }
 
 func (r *registry) names() []string {
@@ -185,6 +208,15 @@ func MustUse(name string) {
 		panic(err)
 	}
 }
+
+// RegisterResolvers calls the RegisterGrpcResolver of the registered driver
+// named name, once per process, without selecting it: the call is shared with
+// [Use], so a driver whose resolvers are registered here and later selected
+// (or the other way round) registers them once. A composite driver calls it for
+// every driver it routes to. It returns an error listing the registered drivers
+// when name is unknown. Call it at start-up, as Use: gRPC reads its resolver
+// table without a lock.
+func RegisterResolvers(name string) error { return std.registerResolvers(name) }
 
 // GetDriver returns the driver in use, or the default driver before any Use.
 // It takes no lock: dtm calls it for every branch.

@@ -184,3 +184,62 @@ func TestClose(t *testing.T) {
 		t.Errorf("close of a driver that is no Closer: %v", err)
 	}
 }
+
+// RegisterResolvers shares the once with use: whichever comes first registers
+// the resolvers, and neither selects a driver it was not asked to select.
+func TestRegisterResolversSharesTheOnceWithUse(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []string // "resolvers:<driver>" or "use:<driver>"
+		want  map[string]int32
+		inUse string
+	}{
+		{"resolvers only", []string{"resolvers:dtm-driver-a", "resolvers:dtm-driver-a"}, map[string]int32{"dtm-driver-a": 1}, DefaultName},
+		{"resolvers then use", []string{"resolvers:dtm-driver-a", "use:dtm-driver-a"}, map[string]int32{"dtm-driver-a": 1}, "dtm-driver-a"},
+		{"use then resolvers", []string{"use:dtm-driver-a", "resolvers:dtm-driver-a"}, map[string]int32{"dtm-driver-a": 1}, "dtm-driver-a"},
+		{"a composite's way", []string{"use:dtm-driver-a", "resolvers:dtm-driver-b", "resolvers:dtm-driver-b"},
+			map[string]int32{"dtm-driver-a": 1, "dtm-driver-b": 1}, "dtm-driver-a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRegistry(defaultDriver{})
+			drivers := map[string]*countingDriver{}
+			for _, name := range []string{"dtm-driver-a", "dtm-driver-b"} {
+				drivers[name] = &countingDriver{name: name}
+				r.register(drivers[name])
+			}
+			for _, step := range tt.steps {
+				op, name, _ := strings.Cut(step, ":")
+				var err error
+				if op == "use" {
+					_, err = r.use(name)
+				} else {
+					err = r.registerResolvers(name)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+			}
+			for name, d := range drivers {
+				if got := d.resolvers.Load(); got != tt.want[name] {
+					t.Errorf("%s: RegisterGrpcResolver called %d times, want %d", name, got, tt.want[name])
+				}
+			}
+			if got := r.current().GetName(); got != tt.inUse {
+				t.Errorf("current() = %q, want %q", got, tt.inUse)
+			}
+		})
+	}
+}
+
+func TestRegisterResolversUnknown(t *testing.T) {
+	r := newRegistry(defaultDriver{})
+	r.register(&countingDriver{name: "dtm-driver-a"})
+	err := r.registerResolvers("dtm-driver-nope")
+	if err == nil || !strings.Contains(err.Error(), `"dtm-driver-nope"`) || !strings.Contains(err.Error(), "default, dtm-driver-a") {
+		t.Errorf("registerResolvers(unknown) = %v, want an error naming it and the registered drivers", err)
+	}
+	if err := RegisterResolvers(DefaultName); err != nil {
+		t.Errorf("RegisterResolvers(%q) = %v", DefaultName, err)
+	}
+}

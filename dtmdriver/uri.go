@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -118,43 +117,29 @@ func (f URIForm) SplitScheme(uri, scheme string) (server, method, rest string, e
 
 // split is Split without the error value: reason says what is wrong, and
 // schemeEnd is the index just past "scheme://", or 0 when the URI has no scheme.
-// One pass over the bytes finds what the rest needs; it runs on every branch call.
+// It runs on every branch call: a URI of the common shape is scanned 8 bytes at
+// a time (scanPlain), any other byte by byte (scanBytes); both find the same
+// positions, and the checks after are the same.
 func split(uri string) (server, method string, schemeEnd int, reason string) {
+	return splitScan(uri, true)
+}
+
+// splitScan is split, with the 8-byte scan or without it: the tests compare
+// the two.
+func splitScan(uri string, fast bool) (server, method string, schemeEnd int, reason string) {
 	if uri == "" {
 		return "", "", 0, "empty URI"
 	}
-	firstQuery, lastQuery, firstSlash, firstOdd, lastOdd, lastEq := -1, -1, -1, -1, -1, -1
-	authEnd := -1 // the first '/' after a leading "//": the authority's end, with a scheme
-	for i := 0; i < len(uri); i++ {
-		c := uri[i]
-		if special[c] == 0 {
-			continue
+	var sc scanned
+	if !fast || !scanPlain(uri, &sc) {
+		if reason := scanBytes(uri, &sc); reason != "" {
+			return "", "", 0, reason
 		}
-		switch {
-		case c == '/':
-			if firstSlash < 0 {
-				firstSlash = i
-			} else if authEnd < 0 && i > firstSlash+1 {
-				authEnd = i
-			}
-		case c == '?':
-			if firstQuery < 0 {
-				firstQuery = i
-			}
-			lastQuery = i
-		case c == '#':
-			return "", "", 0, "'#' at offset " + strconv.Itoa(i) + ": a branch URI has no fragment"
-		case c == '=':
-			lastEq = i
-		case special[c] == 2:
-			if firstOdd < 0 {
-				firstOdd = i
-			}
-			lastOdd = i
-		default:
-			return "", "", 0, "space, control character or non-ASCII byte at offset " + strconv.Itoa(i) + " (percent-encode it)"
-		}
+		sc.last = strings.LastIndexByte(uri, '/')
+		sc.cut = strings.LastIndexByte(uri[:max(sc.last, 0)], '/')
 	}
+	firstQuery, lastQuery, firstSlash, firstOdd, lastOdd, lastEq := sc.firstQuery, sc.lastQuery, sc.firstSlash, sc.firstOdd, sc.lastOdd, sc.lastEq
+	authEnd := sc.authEnd
 	if s := firstSlash; s > 0 && uri[s-1] == ':' && s+1 < len(uri) && uri[s+1] == '/' {
 		if s == 1 {
 			return "", "", 0, "empty scheme before \"://\""
@@ -163,8 +148,7 @@ func split(uri string) (server, method string, schemeEnd int, reason string) {
 	}
 
 	body, query := uri, ""
-	last := strings.LastIndexByte(body, '/')
-	cut := strings.LastIndexByte(body[:max(last, 0)], '/')
+	last, cut := sc.last, sc.cut
 	if firstQuery >= 0 && cut < firstQuery {
 		// The query is not before the method: it ends the URI, or a query value
 		// swallowed a method slash. Either way the method precedes the '?'.

@@ -8,6 +8,7 @@ require (
 	github.com/dtm-labs/logger v0.0.2
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-multi v0.1.0
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
 	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
@@ -201,6 +202,7 @@ require (
 replace (
 	github.com/dtmdrivers/drivers/driver-consul => ../driver-consul
 	github.com/dtmdrivers/drivers/driver-gozero => ../driver-gozero
+	github.com/dtmdrivers/drivers/driver-multi => ../driver-multi
 	github.com/dtmdrivers/drivers/driver-polaris => ../driver-polaris
 	github.com/dtmdrivers/drivers/driver-protocol1 => ../driver-protocol1
 	github.com/dtmdrivers/drivers/dtmdriver => ../dtmdriver

@@ -26,8 +26,8 @@ trap 'rm -rf "$work"' EXIT
 start=$SECONDS
 
 ours=(defaultdriver protocol1 gozero consul polaris)
-echo "bench: building the test binaries"
-for pkg in "${ours[@]}"; do
+echo "bench: building the test binaries: ours, one per driver with its registry clients, and upstream's (the first time: several minutes on 2 cores)"
+for pkg in "${ours[@]}" balancer; do
   (cd bench && GOWORK=off go test -c -o "$work/$pkg.test" "./$pkg")
 done
 (cd bench/testdata/upstream && GOWORK=off go test -c -o "$work/upstream.test" .)
@@ -46,14 +46,23 @@ run() {
   fi
 }
 
-parse=(-test.bench '^BenchmarkParse$' -test.benchtime 100ms -test.count "$count")
-for pkg in "${ours[@]}"; do
-  run "parse-ours-$pkg" "bench/$pkg" "$work/$pkg.test" "${parse[@]}"
+echo "bench: measuring with real registries and servers on loopback (about 4 minutes on 2 cores)"
+# Ours and upstream's run in turns, one -count at a time, so that a change in
+# the machine's load during the run weighs on both sides of a ratio alike.
+parse=(-test.bench '^BenchmarkParse$' -test.benchtime 100ms -test.count 1)
+for round in $(seq "$count"); do
+  for pkg in "${ours[@]}"; do
+    run "parse-ours-$pkg-$round" "bench/$pkg" "$work/$pkg.test" "${parse[@]}"
+  done
+  for d in default dtm-driver-gozero dtm-driver-kratos dtm-driver-polaris; do
+    UPSTREAM_DRIVER="$d" run "parse-upstream-$d-$round" bench/testdata/upstream "$work/upstream.test" "${parse[@]}"
+  done
+  run "parse-upstream-dtm-driver-protocol1-$round" bench/testdata/upstream-protocol1 "$work/upstream-protocol1.test" "${parse[@]}"
 done
-for d in default dtm-driver-gozero dtm-driver-kratos dtm-driver-polaris; do
-  UPSTREAM_DRIVER="$d" run "parse-upstream-$d" bench/testdata/upstream "$work/upstream.test" "${parse[@]}"
+for f in "$raw"/parse-*-1.txt; do
+  name="${f%-1.txt}"
+  cat "$name"-[0-9]*.txt >"$name.txt" && rm "$name"-[0-9]*.txt
 done
-run parse-upstream-dtm-driver-protocol1 bench/testdata/upstream-protocol1 "$work/upstream-protocol1.test" "${parse[@]}"
 
 for pkg in "${ours[@]}"; do
   run "call-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkCall$' -test.benchtime "${calls}x" -test.count "$count"
@@ -62,7 +71,10 @@ run http-consul bench/consul "$work/consul.test" -test.bench '^BenchmarkHTTP(Mid
 for pkg in gozero consul polaris; do
   run "propagation-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkPropagation$' -test.benchtime 1x
 done
-run scale-gozero bench/gozero "$work/gozero.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+for pkg in gozero consul polaris; do
+  run "scale-$pkg" "bench/$pkg" "$work/$pkg.test" -test.bench '^BenchmarkScale$' -test.benchtime 1x
+done
+run pick-balancer bench/balancer "$work/balancer.test" -test.bench '^BenchmarkPick$' -test.benchtime 200ms -test.count "$count"
 
 echo "bench: report ($((SECONDS - start)) s)"
 (cd bench && GOWORK=off go run ./cmd/benchreport -raw "$raw" -md "$root/docs/benchmarks.md" -png "$root/docs/propagation.png" -elapsed "$((SECONDS - start))s")

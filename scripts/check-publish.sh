@@ -89,10 +89,14 @@ trap 'chmod -R u+w "$apps" 2>/dev/null; rm -rf "$apps"' EXIT
 # test helpers. (polaris-go is github.com/polarismesh/polaris-go: not matched.)
 forbidden='^(go\.etcd\.io/etcd/server/|github\.com/hashicorp/consul/sdk|github\.com/polarismesh/polaris/|github\.com/dtmdrivers/drivers/(testenv|e2e|bench))'
 
-# app DRIVER_DIR NAME URI SERVER: builds and runs the two client apps of one driver.
+# app DRIVER_DIR NAME URI SERVER [EXTRA_DIRS]: builds and runs the two client
+# apps of one driver. EXTRA_DIRS are driver modules the apps link beside it
+# (their driver packages, which only register): the composite routes to them.
 app() {
-  local dir="$1" name="$2" uri="$3" want="$4"
+  local dir="$1" name="$2" uri="$3" want="$4" extra="${5:-}"
   local mod="$prefix/$dir" a="$apps/$dir"
+  local imports="" gets="" x
+  for x in $extra; do imports+=$'\n\t_ "'"$prefix/$x"'"'; gets+=" $prefix/$x@$version"; done
   mkdir -p "$a/plain" "$a/blank"
   cat >"$a/go.mod" <<GOMOD
 module example.com/clientapp
@@ -107,7 +111,7 @@ import (
 	"fmt"
 	"os"
 
-	_ "$mod"
+	_ "$mod"$imports
 	"$prefix/dtmdriver"
 )
 
@@ -134,7 +138,7 @@ import (
 	"os"
 
 	"github.com/dtm-labs/dtmdriver"
-	_ "$mod/use"
+	_ "$mod/use"$imports
 )
 
 func main() {
@@ -148,7 +152,8 @@ func main() {
 GO
   (
     cd "$a"
-    go get "$mod@$version" "$prefix/dtmdriver@$version" >/dev/null 2>"$a/get.log" || { cat "$a/get.log" >&2; fail "$dir: go get $mod@$version"; }
+    # shellcheck disable=SC2086
+    go get "$mod@$version" "$prefix/dtmdriver@$version"$gets >/dev/null 2>"$a/get.log" || { cat "$a/get.log" >&2; fail "$dir: go get $mod@$version"; }
     go mod tidy 2>"$a/tidy.log" || { cat "$a/tidy.log" >&2; fail "$dir: go mod tidy"; }
     if grep -q '^replace' go.mod; then fail "$dir: the client app's go.mod grew a replace"; fi
     local bad
@@ -168,6 +173,27 @@ app driver-protocol1 dtm-driver-protocol1 protocol1://127.0.0.1:8081/busi.Busi/T
 app driver-gozero dtm-driver-gozero etcd://127.0.0.1:2379/trans.rpc/busi.Busi/TransIn etcd://127.0.0.1:2379/trans.rpc
 app driver-consul dtm-driver-consul consul://127.0.0.1:8500/busi/busi.Busi/TransIn consul://127.0.0.1:8500/busi
 app driver-polaris dtm-driver-polaris polaris://busi/busi.Busi/TransIn polaris://busi
+# The composite routes by scheme to the drivers linked beside it.
+app driver-multi dtm-driver-multi consul://127.0.0.1:8500/busi/busi.Busi/TransIn consul://127.0.0.1:8500/busi "driver-consul driver-protocol1"
+# check_dtmdriver EXE: the diagnostic CLI as installed runs its commands that
+# need no registry: version, drivers, split (a good URI, and one carrying a
+# password, which must not be printed).
+check_dtmdriver() {
+  local exe="$1" out
+  out=$("$exe" version) || fail "$exe version failed: $out"
+  [[ "$out" == "dtmdriver $version "* ]] || fail "$exe version printed '$out', want dtmdriver $version"
+  out=$("$exe" drivers -o json) || fail "$exe drivers failed: $out"
+  for d in dtm-driver-consul dtm-driver-gozero dtm-driver-multi dtm-driver-polaris dtm-driver-protocol1; do
+    [[ "$out" == *"\"name\": \"$d\""* ]] || fail "$exe drivers -o json does not list $d: $out"
+  done
+  out=$("$exe" split etcd://127.0.0.1:2379/trans.rpc/busi.Busi/TransIn) || fail "$exe split failed: $out"
+  [[ "$out" == *"server:  etcd://127.0.0.1:2379/trans.rpc"*"method:  /busi.Busi/TransIn"* ]] || fail "$exe split printed: $out"
+  local code=0
+  out=$("$exe" split 'consul://dtm:pub-s3cret@127.0.0.1:8500/busi/busi.Busi/TransIn') || code=$?
+  [ "$code" -eq 1 ] || fail "$exe split of a URI with a password exited $code, want 1: $out"
+  [[ "$out" != *pub-s3cret* && "$out" == *userinfo* ]] || fail "$exe split of a URI with a password printed: $out"
+}
+
 # The binaries operators install: go install path@version, as from a proxy,
 # into .bin/, where the end-to-end tests run them.
 for m in "${published[@]}"; do
@@ -176,10 +202,14 @@ for m in "${published[@]}"; do
   GOBIN="$gobin" go install "$m@$version" 2>"$apps/install.log" || { cat "$apps/install.log" >&2; fail "go install $m@$version"; }
   exe="$gobin/$(basename "$m")"
   linked=$(go version -m "$exe" | awk '$1=="dep" && index($2, "'"$prefix"'/driver-")==1 {print $2}' | sort | tr '\n' ' ')
-  for d in driver-consul driver-gozero driver-polaris driver-protocol1; do
+  want="driver-consul driver-gozero driver-multi driver-polaris driver-protocol1"
+  for d in $want; do
     case " $linked" in *" $prefix/$d "*) ;; *) fail "$m@$version does not link $prefix/$d (go version -m: $linked)";; esac
   done
-  case "$m" in */cmd/dtm) v=$("$exe" -v 2>/dev/null | head -1); [[ "$v" == *"v1.19.0"*"$version"* ]] || fail "$exe -v printed '$v', want dtm's version and $version";; esac
+  case "$m" in
+    */cmd/dtm) v=$("$exe" -v 2>/dev/null | head -1); [[ "$v" == *"v1.19.0"*"$version"* ]] || fail "$exe -v printed '$v', want dtm's version and $version";;
+    */cmd/dtmdriver) check_dtmdriver "$exe";;
+  esac
   say "go install $m@$version: links every driver; $("$exe" -v 2>/dev/null | head -1)"
 done
 say "passed in $((SECONDS - start)) s"

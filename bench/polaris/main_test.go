@@ -21,8 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 // start starts a Polaris server for b and points the driver's resolvers at it,
-// with polaris-go's files in a temporary directory and its default refresh
-// interval (2 s), as a dtm server gets it.
+// with polaris-go's files in a temporary directory and the default refresh
+// interval (DefaultRefreshInterval), as a dtm server gets it.
 func start(b *testing.B) *polaristest.Server {
 	srv := polaristest.Start(b)
 	if err := polaris.Configure(polaris.Config{Addresses: []string{srv.GRPCAddr()}, Dir: b.TempDir()}); err != nil {

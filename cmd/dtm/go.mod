@@ -6,9 +6,11 @@ require (
 	github.com/dtm-labs/dtm v1.19.0
 	github.com/dtmdrivers/drivers/driver-consul v0.1.0
 	github.com/dtmdrivers/drivers/driver-gozero v0.1.0
+	github.com/dtmdrivers/drivers/driver-multi v0.1.0
 	github.com/dtmdrivers/drivers/driver-polaris v0.1.0
 	github.com/dtmdrivers/drivers/driver-protocol1 v0.1.0
 	github.com/dtmdrivers/drivers/dtmdriver v0.1.0
+	github.com/zeromicro/go-zero v1.10.3
 )
 
 require (
@@ -111,7 +113,6 @@ require (
 	github.com/xdg-go/scram v1.2.0 // indirect
 	github.com/xdg-go/stringprep v1.0.4 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
-	github.com/zeromicro/go-zero v1.10.3 // indirect
 	go.etcd.io/bbolt v1.4.3 // indirect
 	go.etcd.io/etcd/api/v3 v3.6.16 // indirect
 	go.etcd.io/etcd/client/pkg/v3 v3.6.16 // indirect

@@ -2,7 +2,10 @@
 // a drop-in for dtm's own binary, with the same flags (-c conf.yml, -v, -d, -r)
 // and the same configuration file. MicroService.Driver picks the driver:
 // dtm-driver-gozero, dtm-driver-consul, dtm-driver-polaris or
-// dtm-driver-protocol1 (or none, for plain host:port branch URIs).
+// dtm-driver-protocol1 (or none, for plain host:port branch URIs), or
+// dtm-driver-multi, which routes each branch URI to the driver of its scheme
+// and registers dtm in every registry its Target lists (separated by spaces
+// or ';').
 //
 // When the driver can (consul, polaris), it also publishes dtm's HTTP
 // endpoint in the registry, as <service>-http (flag -register-http, on by
@@ -34,6 +37,7 @@ import (
 	"github.com/dtm-labs/dtm/dtmsvr/entry"
 	"github.com/dtm-labs/logger"
 	"github.com/dtmdrivers/drivers/dtmdriver"
+	"github.com/zeromicro/go-zero/core/proc"
 
 	// Before any driver: lets etcd's and polaris-go's "auth.proto" share the
 	// binary (see the package).
@@ -41,6 +45,7 @@ import (
 
 	_ "github.com/dtmdrivers/drivers/driver-consul"
 	_ "github.com/dtmdrivers/drivers/driver-gozero"
+	_ "github.com/dtmdrivers/drivers/driver-multi"
 	_ "github.com/dtmdrivers/drivers/driver-polaris"
 	_ "github.com/dtmdrivers/drivers/driver-protocol1"
 )
@@ -50,11 +55,19 @@ var (
 		"on SIGINT or SIGTERM, how long to wait for dtm's registration to be withdrawn")
 	drain = flag.Duration("drain", 5*time.Second,
 		"on SIGINT or SIGTERM, how long dtm keeps serving after its registration is withdrawn, "+
-			"while clients' resolvers drop it (the Polaris resolver takes up to about 4 s) and calls in flight finish")
+			"while clients' resolvers drop it (the Polaris resolver takes about 1 s, bounded by the server's 1 s naming cache) and calls in flight finish")
 )
+
+// forceQuitMargin is what go-zero's forced exit waits beyond our shutdown.
+const forceQuitMargin = 2 * time.Second
 
 func main() {
 	flag.Parse() // dtm's flags (entry defines them) and ours
+	// go-zero's core/proc (linked by driver-gozero) handles SIGTERM and SIGINT
+	// too, and kills the process 5.5 s later: longer than withdrawing dtm's
+	// registration and draining may take (withdrawing it from three registries
+	// with dtm-driver-multi takes ~0.5 s, plus the 5 s drain). Leave ours the time.
+	proc.SetTimeToForceQuit(*closeTimeout + *drain + forceQuitMargin)
 	selectDriver()
 	version := Version()
 	app, conf := entry.Main(&version) // starts dtm and returns at once

@@ -14,7 +14,7 @@ import (
 // The test binary links what the dtm binary links: reaching this test at all
 // means no package panicked at start.
 func TestEveryDriverLinked(t *testing.T) {
-	for _, name := range []string{"dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1"} {
+	for _, name := range []string{"dtm-driver-consul", "dtm-driver-gozero", "dtm-driver-polaris", "dtm-driver-protocol1", "dtm-driver-multi"} {
 		if !slices.Contains(dtmdriver.Drivers(), name) {
 			t.Errorf("driver %q is not registered; registered: %q", name, dtmdriver.Drivers())
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,6 +119,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("HTTP", func(t *testing.T) { testHTTP(t, h, name) })
 	t.Run("Splits", func(t *testing.T) { testSplits(t, h) })
 	t.Run("Malformed", func(t *testing.T) { testMalformed(t, h) })
+	t.Run("Adversarial", func(t *testing.T) { testAdversarial(t, h) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, h) })
 	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
 	t.Run("RegisterEmptyTarget", func(t *testing.T) { testRegisterEmptyTarget(t, h) })
@@ -261,11 +263,46 @@ func testSplits(t *testing.T, h Harness) {
 		t.Fatal("Harness.Splits is empty: list the driver's URI forms with their expected splits")
 	}
 	for _, c := range h.Splits {
-		server, method, err := h.Driver.ParseServerMethod(c.URI)
-		if err != nil || server != c.Server || method != c.Method {
-			t.Errorf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q, nil", c.URI, server, method, err, c.Server, c.Method)
+		// Three times: parsed, stored (see dtmdriver.ParseCache), then recalled.
+		for range 3 {
+			server, method, err := h.Driver.ParseServerMethod(c.URI)
+			if err != nil || server != c.Server || method != c.Method {
+				t.Errorf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q, nil", c.URI, server, method, err, c.Server, c.Method)
+				break
+			}
 		}
 	}
+}
+
+// testAdversarial parses every adversarial URI twice: no panic, the same
+// answer both times, an error that wraps ErrBadURI and hides the secret, or a
+// well-formed split.
+func testAdversarial(t *testing.T, h Harness) {
+	for _, uri := range AdversarialURIs {
+		server, method, panicked, err := parseSafely(h.Driver, uri)
+		server2, method2, _, err2 := parseSafely(h.Driver, uri)
+		short := display(uri)
+		switch {
+		case panicked != nil:
+			t.Errorf("ParseServerMethod(%s) panicked: %v", short, panicked)
+		case server != server2 || method != method2 || (err == nil) != (err2 == nil):
+			t.Errorf("ParseServerMethod(%s) answered %q, %q, %v, then %q, %q, %v", short, server, method, err, server2, method2, err2)
+		case err != nil && !errors.Is(err, dtmdriver.ErrBadURI):
+			t.Errorf("ParseServerMethod(%s) error %q does not wrap dtmdriver.ErrBadURI", short, err)
+		case err != nil && strings.Contains(err.Error(), Secret):
+			t.Errorf("ParseServerMethod(%s) error quotes the credential: %q", short, err)
+		case err == nil && CheckSplit(server, method) != nil:
+			t.Errorf("ParseServerMethod(%s) = %q, %q: %v", short, server, method, CheckSplit(server, method))
+		}
+	}
+}
+
+// display quotes a URI for a test message, cut to 80 bytes.
+func display(uri string) string {
+	if len(uri) > 80 {
+		return strconv.Quote(uri[:80]) + "…"
+	}
+	return strconv.Quote(uri)
 }
 
 func testMalformed(t *testing.T, h Harness) {
@@ -381,11 +418,15 @@ func CallHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeo
 // wraps dtmdriver.ErrBadURI and passes [CheckError], or a non-empty server and a
 // method of the form "/package.Service/Method".
 func FuzzParseServerMethod(f *testing.F, d dtmdriver.Driver, seeds ...string) {
-	for _, s := range slices.Concat(MalformedURIs, seeds) {
+	for _, s := range slices.Concat(MalformedURIs, AdversarialURIs, seeds) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, uri string) {
 		server, method, err := d.ParseServerMethod(uri)
+		// Again: the second answer may come from the driver's dtmdriver.ParseCache.
+		if s2, m2, err2 := d.ParseServerMethod(uri); s2 != server || m2 != method || (err2 == nil) != (err == nil) {
+			t.Errorf("ParseServerMethod(%q) answered %q, %q, %v, then %q, %q, %v", uri, server, method, err, s2, m2, err2)
+		}
 		if err != nil {
 			if !errors.Is(err, dtmdriver.ErrBadURI) {
 				t.Errorf("ParseServerMethod(%q) error %q does not wrap dtmdriver.ErrBadURI", uri, err)

@@ -322,6 +322,7 @@ type polarisResponse struct {
 const (
 	codeOK       = 200000 // executed
 	codeNoChange = 200001 // discovery: data unchanged
+	codeNoUpdate = 200002 // an update that changes nothing
 	codeNotFound = 400202 // discovery: no such service (yet)
 )
 
@@ -358,24 +359,37 @@ func (s *Server) Instances(t testing.TB, namespace, service string) []Instance {
 // discovery refresh sees the change.
 func (s *Server) SetIsolated(t testing.TB, namespace, service, host string, port int, isolated bool) {
 	t.Helper()
-	body := []map[string]any{{
-		"namespace": namespace,
-		"service":   service,
-		"host":      host,
-		"port":      port,
-		"isolate":   isolated,
-	}}
-	var r polarisResponse
-	if err := s.do(http.MethodPut, "/naming/v1/instances", body, &r); err != nil {
-		t.Fatalf("polaristest: isolate %s:%d of %s/%s: %v", host, port, namespace, service, err)
+	s.updateInstance(t, "isolate", namespace, service, host, port, map[string]any{"isolate": isolated})
+}
+
+// SetWeight sets the weight of the instance host:port of a service (0 to
+// 10000; Polaris registers 100 when none is given) through the console API
+// (PUT /naming/v1/instances), as an operator does for a machine of another
+// size. Clients see it once their next discovery refresh does.
+func (s *Server) SetWeight(t testing.TB, namespace, service, host string, port int, weight int) {
+	t.Helper()
+	s.updateInstance(t, "set the weight of", namespace, service, host, port, map[string]any{"weight": weight})
+}
+
+// updateInstance changes the fields of the instance host:port of a service
+// through the console API; what says what, for the failure.
+func (s *Server) updateInstance(t testing.TB, what, namespace, service, host string, port int, fields map[string]any) {
+	t.Helper()
+	instance := map[string]any{"namespace": namespace, "service": service, "host": host, "port": port}
+	for k, v := range fields {
+		instance[k] = v
 	}
-	if r.Code != codeOK {
+	var r polarisResponse
+	if err := s.do(http.MethodPut, "/naming/v1/instances", []map[string]any{instance}, &r); err != nil {
+		t.Fatalf("polaristest: %s %s:%d of %s/%s: %v", what, host, port, namespace, service, err)
+	}
+	if r.Code != codeOK && r.Code != codeNoUpdate {
 		detail := ""
 		if len(r.Responses) > 0 {
 			detail = fmt.Sprintf(" (%d: %s)", r.Responses[0].Code, r.Responses[0].Info)
 		}
-		t.Fatalf("polaristest: isolate %s:%d of %s/%s: code %d: %s%s",
-			host, port, namespace, service, r.Code, r.Info, detail)
+		t.Fatalf("polaristest: %s %s:%d of %s/%s: code %d: %s%s",
+			what, host, port, namespace, service, r.Code, r.Info, detail)
 	}
 }
 

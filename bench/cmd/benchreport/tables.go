@@ -77,7 +77,13 @@ func build(files map[string]*file) report {
 	pt, bars := propagationTable(files)
 	r.tables = append(r.tables, pt)
 	r.propagation = bars
+	if t, ok := polarisLoadTable(files); ok {
+		r.tables = append(r.tables, t)
+	}
 	r.tables = append(r.tables, scaleTables(files)...)
+	if t, ok := weightedTable(files); ok {
+		r.tables = append(r.tables, t)
+	}
 	return r
 }
 
@@ -139,8 +145,11 @@ func parseTable(files map[string]*file) table {
 		note: "Median ns/op of the runs (-count) and allocs/op. A split upstream gets wrong (a panic, an error, " +
 			"another method, or accepting a malformed URI) is not timed: its verdict is shown. A note marks a split " +
 			"with the right method and another server string, which may be another spelling of the same target; it is timed. " +
-			"The last column is upstream's ns/op over ours.",
-		head: []string{"case", "ours ns/op", "allocs", "upstream", "upstream ns/op", "allocs", "upstream/ours"},
+			"Ours is timed twice: as dtm calls it, the same URI on every call, answered from the driver's " +
+			"dtmdriver.ParseCache after the second call (cached), and with the cache off, the full parse on every call " +
+			"(uncached). The last columns are upstream's ns/op over ours, each way.",
+		head: []string{"case", "ours ns/op cached", "allocs", "ours ns/op uncached", "allocs",
+			"upstream", "upstream ns/op", "allocs", "upstream/ours cached", "upstream/ours uncached"},
 	}
 	for _, fw := range frameworks {
 		ours := files["parse-ours-"+fw.ours]
@@ -149,35 +158,37 @@ func parseTable(files map[string]*file) table {
 		}
 		for _, res := range ours.results {
 			name, ok := strings.CutPrefix(res.name, "Parse/")
-			if !ok {
+			if !ok || strings.HasPrefix(name, "uncached/") {
 				continue
 			}
-			oursNs := metric(res, "ns/op")
+			unc := ours.result("Parse/uncached/" + name)
+			oursNs, uncNs := metric(res, "ns/op"), metric(unc, "ns/op")
 			if v := remarkFor(ours, name); v != nil && v.kind == "verdict" {
-				oursNs = "verdict: " + short(v.text, 60)
+				oursNs, uncNs = "verdict: "+short(v.text, 60), ""
 			}
 			for i, up := range fw.upstream {
-				row := []string{name, oursNs, metric(res, "allocs/op")}
+				row := []string{name, oursNs, metric(res, "allocs/op"), uncNs, metric(unc, "allocs/op")}
 				if i > 0 {
-					row = []string{"", "", ""}
+					row = []string{"", "", "", "", ""}
 				}
 				uf := files["parse-upstream-"+up]
 				ur := (*result)(nil)
 				if uf != nil {
 					ur = uf.result(res.name)
 				}
-				upNs, upAllocs, rel := "-", "-", "-"
+				upNs, upAllocs, rel, relUnc := "-", "-", "-", "-"
 				if ur != nil {
-					upNs, upAllocs, rel = metric(ur, "ns/op"), metric(ur, "allocs/op"), ratio(ur, res, "ns/op")
+					upNs, upAllocs = metric(ur, "ns/op"), metric(ur, "allocs/op")
+					rel, relUnc = ratio(ur, res, "ns/op"), ratio(ur, unc, "ns/op")
 				}
 				if v := remarkFor(uf, name); v != nil {
 					if v.kind == "verdict" {
-						upNs, upAllocs, rel = "verdict: "+short(v.text, 70), "", ""
+						upNs, upAllocs, rel, relUnc = "verdict: "+short(v.text, 70), "", "", ""
 					} else {
 						upNs += " (note: " + short(v.text, 60) + ")"
 					}
 				}
-				t.rows = append(t.rows, append(row, up, upNs, upAllocs, rel))
+				t.rows = append(t.rows, append(row, up, upNs, upAllocs, rel, relUnc))
 			}
 		}
 	}
@@ -222,7 +233,9 @@ var registries = []struct{ file, key, label, short string }{
 	{"propagation-gozero", "etcd", "etcd, gozero driver (go-zero's resolver)", "etcd, gozero driver"},
 	{"propagation-consul", "consul", "Consul, consul driver (blocking queries)", "Consul, consul driver"},
 	{"propagation-consul", "consul-poll-1s", "Consul, 1 s polling baseline", "Consul, 1 s poll baseline"},
-	{"propagation-polaris", "polaris", "Polaris, polaris driver (2 s refresh)", "Polaris, polaris driver"},
+	{"propagation-polaris", "polaris", "Polaris, polaris driver (Discover every 100 ms)", "Polaris, polaris driver"},
+	{"propagation-polaris", "polaris-floor", "Polaris, the server's naming cache (floor, read every 20 ms)", "Polaris, server cache floor"},
+	{"propagation-polaris", "polaris-go", "Polaris, polaris-go v1.6.1 consumer (2 s refresh, the former resolver)", "Polaris, polaris-go"},
 }
 
 func propagationTable(files map[string]*file) (table, []bar) {
@@ -268,17 +281,23 @@ func size(name string) float64 {
 }
 
 func scaleTables(files map[string]*file) []table {
-	f := files["scale-gozero"]
-	if f == nil {
-		return nil
+	var ts []table
+	for _, sc := range scales {
+		if f := files[sc.file]; f != nil {
+			ts = append(ts, scaleTablesOf(f, sc)...)
+		}
 	}
+	return ts
+}
+
+func scaleTablesOf(f *file, sc scale) []table {
 	targets := table{
-		title: "4a. Scale (etcd, gozero driver): a client process resolving N targets",
-		note: "A child process dials N services of one instance each (etcd holds 200 services) through the driver, " +
+		title: sc.targetsTitle,
+		note: "A child process dials N services of one instance each (" + sc.holds + ") through the driver, " +
 			"or the same N connections as host:port (gRPC alone), and makes one call on each. Its live heap and " +
 			"goroutines after that (deltas from before dialling), the CPU it used to get there, and its CPU per " +
 			"second over 3 s idle with N watches open. The growth rows are the cost of each target beyond the first size. " +
-			"Idle CPU is at the noise floor of getrusage (well under 1 ms per second); a negative growth means none measurable.",
+			"A negative growth means none measurable. " + sc.targetsNote,
 		head: []string{"targets", "dial", "heap KB", "heap KB/target", "goroutines", "setup CPU ms", "idle CPU ms/s"},
 	}
 	units := []string{"heap-KB", "heap-KB/target", "goroutines", "setup-cpu-ms", "idle-cpu-ms/s"}
@@ -329,10 +348,10 @@ func scaleTables(files map[string]*file) []table {
 		targets.rows = append(targets.rows, row)
 	}
 	update := table{
-		title: "4b. Scale (etcd, gozero driver): one update while N instances are watched",
+		title: sc.updateTitle,
 		note: "A child process watches one service of N instances with the driver's resolver; each trial adds one " +
 			"instance. Time from the trial's start to the resolver's update (median and p99), and the child's CPU " +
-			"and bytes allocated for that update (medians). go-zero hands gRPC at most 32 of the N addresses (its subset).",
+			"and bytes allocated for that update (medians). " + sc.updateNote,
 		head: []string{"instances", "p50 ms", "p99 ms", "CPU µs/update", "alloc KB/update"},
 	}
 	for _, res := range f.results {
@@ -380,12 +399,15 @@ const methodNotes = `## How it is measured
   registers) and its Revoke, 100 trials in sequence. Consul: agent service registration (passing) and
   deregistration, 20 trials at random phases of the 1 s poller, which is written in the benchmark
   (a plain passing-only health query every second). Polaris: registration and deregistration through
-  the server's HTTP API without health check, 24 trials at once on separate services (each trial takes
-  seconds: the server's naming cache lags about 1 s and polaris-go refreshes every 2 s, the driver's
-  default), so the figures are bounded by those intervals, not by the driver.
-- Scale: ` + "`BenchmarkScale`" + ` (etcd only). The measured client is a child copy of the test binary,
-  so that the embedded etcd's own work is not counted. Heap is HeapInuse after two GCs, CPU is
-  getrusage user+system.
+  the server's HTTP API without health check, 24 trials at once on separate services, each seen by three
+  observers at once: the driver's resolver, the server's naming cache read every 20 ms over HTTP (the
+  floor: the cache reloads every second, and Polaris v1.18.1's pushes, Nacos and xDS, fire on that same
+  reload) and polaris-go v1.6.1's consumer cache (its default 2 s refresh; what the driver resolved
+  through before). Polaris load (3b): Discover requests counted in the server's API log, server CPU
+  from /proc, each over 5 s with 20 services resolved and no changes, minus the server's idle CPU.
+- Scale: ` + "`BenchmarkScale`" + ` (etcd, Consul, Polaris; shared code in bench/internal/benchkit). The
+  measured client is a child copy of the test binary, so that the registry's own work is not counted.
+  Heap is HeapInuse after two GCs, CPU is getrusage user+system.
 - Not measured: the upstream drivers' calls and propagation (upstream builds only against gRPC v1.48
-  and frameworks of 2022, in modules of their own), Consul and Polaris at scale.
+  and frameworks of 2022, in modules of their own).
 `

@@ -183,5 +183,13 @@ func BenchParse(b *testing.B, name, framework string) {
 	if !ok {
 		b.Fatalf("driver %q is not registered: blank-import it", name)
 	}
+	// As dtm calls it: the same URIs again and again, so from the driver's
+	// dtmdriver.ParseCache after the first two calls.
 	corpus.Bench(b, "ours:"+name, framework, d.ParseServerMethod)
+	// The parse itself, every call, as for a URI seen for the first time.
+	b.Run("uncached", func(b *testing.B) {
+		dtmdriver.SetParseCaching(false)
+		defer dtmdriver.SetParseCaching(true)
+		corpus.Bench(b, "ours:"+name, framework, d.ParseServerMethod)
+	})
 }

@@ -1,0 +1,151 @@
+package dtmdriver
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countingParse is SplitMethod, counting its calls.
+type countingParse struct{ calls atomic.Int64 }
+
+func (p *countingParse) parse(uri string) (string, string, error) {
+	p.calls.Add(1)
+	return SplitMethod(uri)
+}
+
+func TestParseCache(t *testing.T) {
+	const uri = "etcd://h:2379/trans.rpc/busi.Busi/TransIn"
+	tests := []struct {
+		name      string
+		uri       string
+		off       bool // SetEnabled(false) before
+		calls     int  // parses in 5 calls
+		wantError bool
+	}{
+		{name: "stored on the second sight, then recalled", uri: uri, calls: 2},
+		{name: "off: parsed every time", uri: uri, off: true, calls: 5},
+		{name: "errors are never stored", uri: "etcd://h:2379/key", calls: 5, wantError: true},
+		{name: "too long to keep", uri: "h:1/a.B/" + strings.Repeat("M", maxCacheURI), calls: 5},
+		{name: "short", uri: "h:1/a/b", calls: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p countingParse
+			c := NewParseCache(p.parse)
+			c.SetEnabled(!tt.off)
+			wantServer, wantMethod, wantErr := SplitMethod(tt.uri)
+			for range 5 {
+				server, method, err := c.ParseServerMethod(tt.uri)
+				if server != wantServer || method != wantMethod || (err != nil) != tt.wantError || (err == nil) != (wantErr == nil) {
+					t.Fatalf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q, %v", tt.uri, server, method, err, wantServer, wantMethod, wantErr)
+				}
+				if err != nil && !errors.Is(err, ErrBadURI) {
+					t.Fatalf("error %v does not wrap ErrBadURI", err)
+				}
+			}
+			if got := p.calls.Load(); got != int64(tt.calls) {
+				t.Errorf("parse ran %d times in 5 calls, want %d", got, tt.calls)
+			}
+		})
+	}
+}
+
+func TestSetParseCaching(t *testing.T) {
+	var p countingParse
+	c := NewParseCache(p.parse)
+	SetParseCaching(false)
+	t.Cleanup(func() { SetParseCaching(true) })
+	for range 3 {
+		if _, _, err := c.ParseServerMethod("h:1/a.B/C"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.calls.Load(); got != 3 {
+		t.Errorf("with caching off, parse ran %d times in 3 calls, want 3", got)
+	}
+}
+
+// TestParseCacheFlood checks that URIs seen once evict nothing: a stored URI
+// stays recalled through 100,000 distinct URIs, each seen once.
+func TestParseCacheFlood(t *testing.T) {
+	var p countingParse
+	c := NewParseCache(p.parse)
+	const hot = "127.0.0.1:36790/busi.Busi/TransIn"
+	c.ParseServerMethod(hot)
+	c.ParseServerMethod(hot)
+	for i := range 100_000 {
+		if _, _, err := c.ParseServerMethod(fmt.Sprintf("host%d:8080/busi.Busi/TransIn", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := p.calls.Load()
+	if server, _, err := c.ParseServerMethod(hot); err != nil || server != "127.0.0.1:36790" {
+		t.Fatalf("ParseServerMethod(%q) = %q, %v", hot, server, err)
+	}
+	if p.calls.Load() != before {
+		t.Error("the flood of URIs seen once evicted the stored one")
+	}
+}
+
+// TestParseCacheCapacity checks that a working set of 512 URIs fits: after
+// two rounds, a third parses (almost) nothing.
+func TestParseCacheCapacity(t *testing.T) {
+	var p countingParse
+	c := NewParseCache(p.parse)
+	uris := make([]string, 512)
+	for i := range uris {
+		uris[i] = fmt.Sprintf("etcd://h:2379/svc%d/busi.Busi/TransIn", i)
+	}
+	for range 2 {
+		for _, u := range uris {
+			c.ParseServerMethod(u)
+		}
+	}
+	before := p.calls.Load()
+	for _, u := range uris {
+		c.ParseServerMethod(u)
+	}
+	// A set holds two: a third URI landing in a set evicts; with 512 sets
+	// and a random seed, a few do.
+	if missed := p.calls.Load() - before; missed > 512/4 {
+		t.Errorf("%d of 512 URIs missed on the third round", missed)
+	}
+}
+
+func TestParseCacheHitAllocs(t *testing.T) {
+	c := NewParseCache(SplitMethod)
+	const uri = "consul://127.0.0.1:8500/trans.rpc/busi.Busi/TransIn?wait=14s" // a query moves: the parse allocates
+	c.ParseServerMethod(uri)
+	c.ParseServerMethod(uri)
+	if n := testing.AllocsPerRun(100, func() { c.ParseServerMethod(uri) }); n != 0 {
+		t.Errorf("a recalled split allocates %v times, want 0", n)
+	}
+}
+
+// TestParseCacheConcurrent runs goroutines over overlapping URIs (under -race
+// in make test): every answer is the one SplitMethod gives.
+func TestParseCacheConcurrent(t *testing.T) {
+	c := NewParseCache(SplitMethod)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2000 {
+				uri := fmt.Sprintf("etcd://h:2379/svc%d/busi.Busi/M%d", (i+g)%1500, i%3)
+				if i%7 == 0 {
+					uri = "etcd://h:2379/bad" // an error, never stored
+				}
+				s1, m1, e1 := c.ParseServerMethod(uri)
+				s2, m2, e2 := SplitMethod(uri)
+				if s1 != s2 || m1 != m2 || (e1 == nil) != (e2 == nil) {
+					t.Errorf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q, %v", uri, s1, m1, e1, s2, m2, e2)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
