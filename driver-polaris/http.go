@@ -232,6 +232,11 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
+	// The polaris-go context is made on first registration, gRPC or HTTP.
+	provider, err := s.providerAPI()
+	if err != nil {
+		return err
+	}
 	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
 		Service:      name,
 		Namespace:    t.ns,
@@ -243,7 +248,7 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	}}
 	req.SetTTL(t.ttl)
 	reg := &registration{
-		provider: s.provider,
+		provider: provider,
 		req:      req,
 		ttl:      time.Duration(t.ttl) * time.Second,
 		quit:     make(chan struct{}),
