@@ -43,7 +43,7 @@ func get(t *testing.T, d *driver, u string) (name, uri string, err error) {
 	if !ok {
 		t.Fatalf("ResolveHTTP(%q): ok false for a consul:// URL", u)
 	}
-	resp, err := http.Get(resolved)
+	resp, err := noKeepAlive.Get(resolved)
 	if err != nil {
 		return "", "", err
 	}
@@ -52,6 +52,9 @@ func get(t *testing.T, d *driver, u string) (name, uri string, err error) {
 	name, uri, _ = strings.Cut(string(body), " ")
 	return name, uri, nil
 }
+
+// noKeepAlive leaves no connection (nor goroutine) behind a test's calls.
+var noKeepAlive = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
 func newHTTPDriver(t *testing.T) *driver {
 	d := &driver{}

@@ -232,6 +232,7 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
+	// The polaris-go context is made on first registration, gRPC or HTTP.
 	provider, err := s.providerAPI()
 	if err != nil {
 		return err

@@ -70,8 +70,8 @@ type httpState struct {
 // robin, starting the watch on first use. While the registry has not yet
 // answered and nothing is known of the service, it waits, up to its Timeout
 // or ctx's end, whichever comes first. When the registry lists no healthy
-// instance, or cannot be reached and none is known, it fails at once (or
-// after the wait) with an error that says so.
+// instance, or has failed and none is known, it fails at once with an error
+// that says so and wraps [ErrNoHTTPInstance] (and the registry's error).
 func (ws *HTTPWatches) Pick(ctx context.Context, key string, src HTTPSource) (HTTPInstance, error) {
 	w, err := ws.watch(key, src)
 	if err != nil {
@@ -146,7 +146,13 @@ func (ws *HTTPWatches) wait(ctx context.Context, w *httpWatch, st *httpState) (H
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
-		if st.listed && st.err == nil {
+		switch {
+		case st.err != nil:
+			// The registry refused or could not be reached, and no instance is
+			// known: say so now rather than when the wait ends.
+			return HTTPInstance{}, fmt.Errorf("dtmdriver: HTTP service %s: %w: none is known and the registry failed: %w",
+				Quote(w.key), ErrNoHTTPInstance, st.err)
+		case st.listed:
 			return HTTPInstance{}, fmt.Errorf("dtmdriver: HTTP service %s: %w: the registry lists none that passes its health checks",
 				Quote(w.key), ErrNoHTTPInstance)
 		}
@@ -158,17 +164,15 @@ func (ws *HTTPWatches) wait(ctx context.Context, w *httpWatch, st *httpState) (H
 			}
 			continue
 		case <-ctx.Done():
-			return HTTPInstance{}, w.timeoutError(st, ctx.Err())
+			return HTTPInstance{}, w.silentError(ctx.Err())
 		case <-timer.C:
-			return HTTPInstance{}, w.timeoutError(st, fmt.Errorf("waited %s", timeout))
+			return HTTPInstance{}, w.silentError(fmt.Errorf("waited %s", timeout))
 		}
 	}
 }
 
-func (w *httpWatch) timeoutError(st *httpState, why error) error {
-	if st.err != nil {
-		return fmt.Errorf("dtmdriver: HTTP service %s: %w and no instance is known (%v): %w", Quote(w.key), ErrNoHTTPInstance, why, st.err)
-	}
+// silentError is Pick's error when the registry has not answered in time.
+func (w *httpWatch) silentError(why error) error {
 	return fmt.Errorf("dtmdriver: HTTP service %s: %w: the registry has not answered (%w)", Quote(w.key), ErrNoHTTPInstance, why)
 }
 

@@ -104,9 +104,9 @@ func TestHTTPWatchesStates(t *testing.T) {
 		{name: "none healthy fails at once",
 			updates: []scriptedUpdate{{instances: insts("a:1")}, {instances: nil}}, timeout: time.Hour,
 			errParts: []string{`"svc"`, "no healthy instance", "lists none"}},
-		{name: "unreachable, nothing known",
-			updates: []scriptedUpdate{{err: unreachable}}, timeout: 200 * time.Millisecond,
-			errParts: []string{`"svc"`, "no instance is known", "connection refused"}},
+		{name: "unreachable, nothing known, fails at once",
+			updates: []scriptedUpdate{{err: unreachable}}, timeout: time.Hour,
+			errParts: []string{`"svc"`, "none is known and the registry failed", "connection refused"}},
 		{name: "no answer", timeout: 200 * time.Millisecond,
 			errParts: []string{`"svc"`, "has not answered", "waited 200ms"}},
 	}

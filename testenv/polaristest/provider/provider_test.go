@@ -45,3 +45,35 @@ func TestRegisterListed(t *testing.T) {
 		t.Error("Register of an address without a port succeeded")
 	}
 }
+
+// An HTTP instance is listed healthy with protocol http.
+func TestRegisterHTTPListed(t *testing.T) {
+	srv := polaristest.Start(t)
+	sdk, err := provider.NewSDK(srv.GRPCAddr(), t.TempDir(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sdk.Destroy)
+	const addr = "127.0.0.1:18081"
+	deregister, err := provider.RegisterHTTP(api.NewProviderAPIByContext(sdk), "default", "provider-http", addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		insts := srv.Instances(t, "default", "provider-http")
+		if len(insts) == 1 && insts[0].Healthy {
+			if insts[0].Protocol != "http" {
+				t.Errorf("protocol %q; want http", insts[0].Protocol)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server lists %+v after 20 s; want one healthy instance", insts)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the server until the deadline
+	}
+	if err := deregister(); err != nil {
+		t.Fatal(err)
+	}
+}
