@@ -13,11 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,21 +131,25 @@ func Start(c Config) (*Server, error) {
 	go dtmsvr.CronExpiredTrans(-1)
 	started = true
 
-	if err := s.waitAnswers(nil); err != nil {
+	if err := s.waitAnswers(nil, nil); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // waitAnswers polls dtm's HTTP API until it answers, 30 s at most, or until
-// exited (a process's exit; nil in process) is closed.
-func (s *Server) waitAnswers(exited <-chan struct{}) error {
+// exited (a process's exit; nil in process) is closed, or until portTaken
+// (nil in process) says dtm could not bind a port: errPortTaken.
+func (s *Server) waitAnswers(exited <-chan struct{}, portTaken func() bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
 		_, err := s.get(ctx, "/api/dtmsvr/newGid", nil)
 		if err == nil {
 			return nil
+		}
+		if portTaken != nil && portTaken() {
+			return errPortTaken
 		}
 		select {
 		case <-exited:
@@ -157,13 +163,50 @@ func (s *Server) waitAnswers(exited <-chan struct{}) error {
 
 var errExited = errors.New("dtm exited")
 
+// freePort returns a port that nothing listens on now, on any interface (dtm
+// listens on all of them). It picks at random below the kernel's ephemeral
+// range, so that no outgoing connection of another test process running at
+// the same time can take it before dtm binds it, as one taken from port 0
+// could; StartProcess still retries when dtm finds it taken.
 func freePort() (int, error) {
+	low := ephemeralLow()
+	const floor = 10000
+	for range 50 {
+		if low-floor < 1000 {
+			break
+		}
+		port := floor + rand.IntN(low-floor)
+		lis, err := net.Listen("tcp", ":"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		_ = lis.Close()
+		return port, nil
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
 	defer lis.Close()
 	return lis.Addr().(*net.TCPAddr).Port, nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default, 32768, when it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 32768
+	}
+	low, err := strconv.Atoi(fields[0])
+	if err != nil {
+		return 32768
+	}
+	return low
 }
 
 // get calls dtm's HTTP API.

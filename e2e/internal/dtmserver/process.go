@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -29,6 +30,21 @@ type Process struct {
 // process is killed at the end of the test run if still running; Signal and
 // Wait stop it before that.
 func StartProcess(bin string, c Config) (*Process, error) {
+	// A port found free may be taken by another process before dtm binds it;
+	// dtm then logs the bind error and keeps running without that listener.
+	const attempts = 3
+	for i := 1; ; i++ {
+		p, err := startProcess(bin, c)
+		if !errors.Is(err, errPortTaken) || i == attempts {
+			return p, err
+		}
+	}
+}
+
+// errPortTaken marks a start where dtm found one of its ports taken.
+var errPortTaken = errors.New("a port was taken before dtm bound it")
+
+func startProcess(bin string, c Config) (*Process, error) {
 	httpPort, err := freePort()
 	if err != nil {
 		return nil, err
@@ -76,7 +92,11 @@ func StartProcess(bin string, c Config) (*Process, error) {
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
 
-	switch err := s.waitAnswers(p.exited); {
+	taken := func() bool { return strings.Contains(p.Output(), "address already in use") }
+	switch err := s.waitAnswers(p.exited, taken); {
+	case errors.Is(err, errPortTaken):
+		p.Kill()
+		return nil, fmt.Errorf("%w; its output:\n%s", err, p.Output())
 	case errors.Is(err, errExited):
 		return nil, fmt.Errorf("%s exited at start (%v); its output:\n%s", bin, p.err, p.Output())
 	case err != nil:
