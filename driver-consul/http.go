@@ -199,15 +199,10 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if target == "" {
 		return nil
 	}
-	rest, ok := strings.CutPrefix(target, prefix)
-	if !ok {
-		return targetForm.Reject(target, "the registration target must start with "+prefix)
+	s, opts, err := parseRegistrationTarget(target)
+	if err != nil {
+		return err
 	}
-	s, reason := splitServer(rest, true)
-	if reason != "" {
-		return targetForm.Reject(target, reason)
-	}
-	opts, _ := parseRegistrationOptions(s.query)
 	name := opts.httpService
 	if name == "" {
 		name = s.service + "-http"
@@ -216,19 +211,9 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if err != nil {
 		return fmt.Errorf("consul: registering %s: %w", dtmdriver.Quote(name), err)
 	}
-	cfg := api.DefaultConfig()
-	if scheme, _, ok := strings.Cut(cfg.Address, "://"); ok && scheme == "https" {
-		cfg.Scheme = "https"
-	}
-	if s.agent != "" {
-		cfg.Address = s.agent
-	}
-	if opts.token != "" {
-		cfg.Token, cfg.TokenFile = opts.token, ""
-	}
-	client, err := api.NewClient(cfg)
+	client, cfg, err := agentClient(s.agent, opts.token, name)
 	if err != nil {
-		return fmt.Errorf("consul: registering %s: consul API client: %w", dtmdriver.Quote(name), err)
+		return err
 	}
 	if opts.id != "" {
 		opts.id += "-http" // the gRPC instance keeps the ID as given
@@ -238,14 +223,5 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	r.reg.Check.TCP, r.reg.Check.GRPC = "", ""
 	r.reg.Check.HTTP = "http://" + endpoint + dtmPingPath
 	r.reg.Check.Name = "dtm HTTP endpoint " + endpoint
-	if err := r.register(context.Background()); err != nil {
-		cfg.Transport.CloseIdleConnections()
-		return err
-	}
-	r.start()
-	d.mu.Lock()
-	d.regs = append(d.regs, r)
-	d.agent = &agentConf{addr: cfg.Address, token: opts.token}
-	d.mu.Unlock()
-	return nil
+	return d.keep(r, cfg, opts)
 }

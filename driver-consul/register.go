@@ -35,41 +35,65 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if target == "" {
 		return nil
 	}
-	rest, ok := strings.CutPrefix(target, prefix)
-	if !ok {
-		return targetForm.Reject(target, "the registration target must start with "+prefix)
+	s, opts, err := parseRegistrationTarget(target)
+	if err != nil {
+		return err
 	}
-	s, reason := splitServer(rest, true)
-	if reason != "" {
-		return targetForm.Reject(target, reason)
-	}
-	opts, _ := parseRegistrationOptions(s.query)
 	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
 		return fmt.Errorf("consul: registering %s: %w", dtmdriver.Quote(s.service), err)
 	}
+	client, cfg, err := agentClient(s.agent, opts.token, s.service)
+	if err != nil {
+		return err
+	}
+	r := newRegistration(client, cfg.Transport, s.service, host, port, endpoint, opts)
+	return d.keep(r, cfg, opts)
+}
 
+// parseRegistrationTarget splits a registration target into its agent and service and
+// its options.
+func parseRegistrationTarget(target string) (server, registrationOptions, error) {
+	rest, ok := strings.CutPrefix(target, prefix)
+	if !ok {
+		return server{}, registrationOptions{}, targetForm.Reject(target, "the registration target must start with "+prefix)
+	}
+	s, reason := splitServer(rest, true)
+	if reason != "" {
+		return server{}, registrationOptions{}, targetForm.Reject(target, reason)
+	}
+	opts, _ := parseRegistrationOptions(s.query)
+	return s, opts, nil
+}
+
+// agentClient returns a Consul API client for agent (the environment's, as
+// consul/api reads it, when empty) sending token, for registering service.
+func agentClient(agent, token, service string) (*api.Client, *api.Config, error) {
 	cfg := api.DefaultConfig()
 	if scheme, _, ok := strings.Cut(cfg.Address, "://"); ok && scheme == "https" {
 		cfg.Scheme = "https"
 	}
-	if s.agent != "" {
-		cfg.Address = s.agent
+	if agent != "" {
+		cfg.Address = agent
 	}
-	if opts.token != "" {
-		cfg.Token, cfg.TokenFile = opts.token, ""
+	if token != "" {
+		cfg.Token, cfg.TokenFile = token, ""
 	}
 	client, err := api.NewClient(cfg)
 	if err != nil {
-		return fmt.Errorf("consul: registering %s: consul API client: %w", dtmdriver.Quote(s.service), err)
+		return nil, nil, fmt.Errorf("consul: registering %s: consul API client: %w", dtmdriver.Quote(service), err)
 	}
-	r := newRegistration(client, cfg.Transport, s.service, host, port, endpoint, opts)
+	return client, cfg, nil
+}
+
+// keep registers r, starts the goroutine that keeps it, and remembers it for
+// Close; the agent and token become the ones the driver's resolvers use.
+func (d *driver) keep(r *registration, cfg *api.Config, opts registrationOptions) error {
 	if err := r.register(context.Background()); err != nil {
 		cfg.Transport.CloseIdleConnections()
 		return err
 	}
 	r.start()
-
 	d.mu.Lock()
 	d.regs = append(d.regs, r)
 	d.agent = &agentConf{addr: cfg.Address, token: opts.token}

@@ -12,9 +12,7 @@ import (
 	"time"
 
 	"github.com/dtmdrivers/drivers/dtmdriver"
-	"github.com/polarismesh/polaris-go/api"
 	"github.com/polarismesh/polaris-go/pkg/model"
-	"google.golang.org/protobuf/proto"
 )
 
 // httpForm is the HTTP URL form: the service with its options after ';', then
@@ -220,47 +218,5 @@ func (d *driver) RegisterHTTPService(target, endpoint string) error {
 	if name == "" {
 		name = t.service + "-http"
 	}
-	host, port, err := dtmdriver.CheckEndpoint(endpoint)
-	if err != nil {
-		return fmt.Errorf("polaris: register in %s: %w", dtmdriver.Quote(t.ns+"/"+name), err)
-	}
-	d.mu.Lock()
-	sc := t.server
-	d.target = &sc
-	d.mu.Unlock()
-	s, err := d.sdkFor(t.server)
-	if err != nil {
-		return err
-	}
-	// The polaris-go context is made on first registration, gRPC or HTTP.
-	provider, err := s.providerAPI()
-	if err != nil {
-		return err
-	}
-	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
-		Service:      name,
-		Namespace:    t.ns,
-		Host:         host,
-		Port:         port,
-		ServiceToken: t.server.token,
-		Protocol:     proto.String("http"),
-		Metadata:     t.metadata,
-	}}
-	req.SetTTL(t.ttl)
-	reg := &registration{
-		provider: provider,
-		req:      req,
-		ttl:      time.Duration(t.ttl) * time.Second,
-		quit:     make(chan struct{}),
-		done:     make(chan struct{}),
-		log:      d.log.With("namespace", t.ns, "service", name, "endpoint", endpoint),
-	}
-	if err := reg.register(); err != nil {
-		return fmt.Errorf("polaris: register %s in %s: %w", dtmdriver.Quote(endpoint), dtmdriver.Quote(t.ns+"/"+name), err)
-	}
-	d.mu.Lock()
-	d.regs = append(d.regs, reg)
-	d.mu.Unlock()
-	go reg.run()
-	return nil
+	return d.registerInstance(t, name, "http", endpoint)
 }

@@ -25,9 +25,18 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	if err != nil {
 		return err
 	}
+	return d.registerInstance(t, t.service, "grpc", endpoint)
+}
+
+// registerInstance registers endpoint (host:port) as an instance of service
+// with protocol in the namespace, servers and token of t, with t's TTL and
+// metadata, and keeps it alive until Close. The target's servers and token
+// become the ones resolvers use, unless [Configure] set others; the polaris-go
+// context is made on the first registration, gRPC or HTTP.
+func (d *driver) registerInstance(t registrationTarget, service, protocol, endpoint string) error {
 	host, port, err := dtmdriver.CheckEndpoint(endpoint)
 	if err != nil {
-		return fmt.Errorf("polaris: register in %s: %w", dtmdriver.Quote(t.ns+"/"+t.service), err)
+		return fmt.Errorf("polaris: register in %s: %w", dtmdriver.Quote(t.ns+"/"+service), err)
 	}
 	d.mu.Lock()
 	sc := t.server
@@ -42,12 +51,12 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		return err
 	}
 	req := api.InstanceRegisterRequest{InstanceRegisterRequest: model.InstanceRegisterRequest{
-		Service:      t.service,
+		Service:      service,
 		Namespace:    t.ns,
 		Host:         host,
 		Port:         port,
 		ServiceToken: t.server.token,
-		Protocol:     proto.String("grpc"),
+		Protocol:     proto.String(protocol),
 		Metadata:     t.metadata,
 	}}
 	req.SetTTL(t.ttl)
@@ -57,10 +66,10 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		ttl:      time.Duration(t.ttl) * time.Second,
 		quit:     make(chan struct{}),
 		done:     make(chan struct{}),
-		log:      d.log.With("namespace", t.ns, "service", t.service, "endpoint", endpoint),
+		log:      d.log.With("namespace", t.ns, "service", service, "endpoint", endpoint),
 	}
 	if err := reg.register(); err != nil {
-		return fmt.Errorf("polaris: register %s in %s: %w", dtmdriver.Quote(endpoint), dtmdriver.Quote(t.ns+"/"+t.service), err)
+		return fmt.Errorf("polaris: register %s in %s: %w", dtmdriver.Quote(endpoint), dtmdriver.Quote(t.ns+"/"+service), err)
 	}
 	d.mu.Lock()
 	d.regs = append(d.regs, reg)
