@@ -30,9 +30,10 @@ var (
 // healthy, non-isolated instances that carry the wanted metadata and whose
 // protocol is http or https (the scheme) or unset (http); instances of
 // protocol grpc are skipped. A URL without the polaris:// prefix is returned
-// unchanged with ok false, without allocating. The watch of each service
-// follows polaris-go's watch as the gRPC resolver does, and keeps the last
-// known instances while the server cannot be reached.
+// unchanged with ok false, without allocating. Each service is read as the
+// gRPC resolver reads its own (the server's Discover stream every
+// RefreshInterval, with the last revision), keeping the last known instances
+// while the server cannot be reached.
 func (d *driver) ResolveHTTP(ctx context.Context, u string) (string, bool, error) {
 	rest, ok := strings.CutPrefix(u, prefix)
 	if !ok {

@@ -32,12 +32,22 @@ func testClientAppUseImport(t *testing.T, sc *scenario.Scenario) {
 func runClientApp(t *testing.T, sc *scenario.Scenario, tags string, args ...string) {
 	bin := buildClientApp(t, tags)
 	f := newFixture(t, sc, "busi-a", "busi-b")
+	gid := execClientApp(t, sc, bin, append(args,
+		"-dtm", dtmServer(sc),
+		"-out", f.uri("TransOut"), "-out-revert", f.uri("TransOutRevert"),
+		"-in", f.uri("TransIn"), "-in-revert", f.uri("TransInRevert"))...)
+	waitStatus(t, gid, "succeed", quick)
+	f.wantBalances(t, 75, 125)
+}
+
+// execClientApp runs the built client app bin with args and the row's client
+// environment, asking it to move 25 from payer to payee, and returns the gid
+// of the saga it submitted (it prints "gid <gid>").
+func execClientApp(t *testing.T, sc *scenario.Scenario, bin string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append(args,
-		"-dtm", dtmServer(sc),
-		"-out", f.uri("TransOut"), "-out-revert", f.uri("TransOutRevert"),
-		"-in", f.uri("TransIn"), "-in-revert", f.uri("TransInRevert"),
 		"-from", strconv.Itoa(payer), "-to", strconv.Itoa(payee), "-amount", "25")...)
 	if sc.ClientAppEnv != nil {
 		cmd.Env = append(os.Environ(), sc.ClientAppEnv()...)
@@ -47,8 +57,8 @@ func runClientApp(t *testing.T, sc *scenario.Scenario, tags string, args ...stri
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", cmd, err, &stdout, &stderr)
 	}
-	// The app prints "gid <gid>"; a framework may log on stdout too (go-zero's
-	// p2c balancer logs its connections' load there).
+	// A framework may log on stdout too (go-zero's p2c balancer logs its
+	// connections' load there): take the last "gid <gid>" line.
 	var gid string
 	for line := range strings.Lines(stdout.String()) {
 		if g, ok := strings.CutPrefix(strings.TrimSpace(line), "gid "); ok && g != "" && !strings.Contains(g, " ") {
@@ -58,8 +68,7 @@ func runClientApp(t *testing.T, sc *scenario.Scenario, tags string, args ...stri
 	if gid == "" {
 		t.Fatalf("client app printed %q, want a line \"gid <gid>\"; stderr:\n%s", &stdout, &stderr)
 	}
-	waitStatus(t, gid, "succeed", quick)
-	f.wantBalances(t, 75, 125)
+	return gid
 }
 
 // buildClientApp builds cmd/clientapp with the build tags that link in one

@@ -1,16 +1,12 @@
 package e2etest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -238,35 +234,10 @@ func (workflowCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // testHTTPInstanceStopped: of two HTTP instances, the one serving TransIn
 // stops in the middle of the call; dtm's retry reaches the other.
 func testHTTPInstanceStopped(t *testing.T, sc *scenario.Scenario) {
-	f := newHTTPFixture(t, sc, "busi-a", "busi-b")
-	reached := make(chan string, 1)
-	release := make(chan struct{})
-	var held atomic.Bool
-	f.setFail(func(server, method string, _ busi.Transfer) error {
-		if method != "TransIn" || !held.CompareAndSwap(false, true) {
-			return nil
-		}
-		reached <- server
-		<-release
-		return status.Error(codes.Unavailable, server+" is going away")
+	instanceStopped(t, newHTTPFixture(t, sc, "busi-a", "busi-b"), func(f *fixture) (func() error, string) {
+		s, gid := httpSaga(t, sc, f, 30)
+		return s.Submit, gid
 	})
-	s, gid := httpSaga(t, sc, f, 30)
-	_ = s.Submit()
-	var stopped string
-	select {
-	case stopped = <-reached:
-	case <-time.After(quick):
-		close(release)
-		t.Fatal("TransIn never reached a busi instance")
-	}
-	f.stop(stopped)
-	close(release)
-	waitStatus(t, gid, "succeed", retry)
-	f.wantBalances(t, 70, 130)
-	by := f.answeredBy("TransIn")
-	if len(by) != 1 || by[0] == stopped {
-		t.Errorf("TransIn answered by %q; want the instance that kept running, not %s", by, stopped)
-	}
 }
 
 // testHTTPClientApp: cmd/clientapp, on github.com/dtm-labs/client v1.18.7,
@@ -275,30 +246,10 @@ func testHTTPInstanceStopped(t *testing.T, sc *scenario.Scenario) {
 func testHTTPClientApp(t *testing.T, sc *scenario.Scenario) {
 	bin := buildClientApp(t, sc.BuildTag())
 	f := newHTTPFixture(t, sc, "busi-a", "busi-b")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-driver", sc.Driver,
+	gid := execClientApp(t, sc, bin, "-driver", sc.Driver,
 		"-dtm-http", dtmHTTP(sc),
 		"-out", f.url("TransOut"), "-out-revert", f.url("TransOutRevert"),
-		"-in", f.url("TransIn"), "-in-revert", f.url("TransInRevert"),
-		"-from", strconv.Itoa(payer), "-to", strconv.Itoa(payee), "-amount", "25")
-	if sc.ClientAppEnv != nil {
-		cmd.Env = append(os.Environ(), sc.ClientAppEnv()...)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", cmd, err, &stdout, &stderr)
-	}
-	var gid string
-	for line := range strings.Lines(stdout.String()) {
-		if g, ok := strings.CutPrefix(strings.TrimSpace(line), "gid "); ok && g != "" && !strings.Contains(g, " ") {
-			gid = g
-		}
-	}
-	if gid == "" {
-		t.Fatalf("client app printed %q, want a line \"gid <gid>\"; stderr:\n%s", &stdout, &stderr)
-	}
+		"-in", f.url("TransIn"), "-in-revert", f.url("TransInRevert"))
 	waitStatus(t, gid, "succeed", quick)
 	f.wantBalances(t, 75, 125)
 }

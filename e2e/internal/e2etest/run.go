@@ -251,7 +251,16 @@ func testTransientFailureRetried(t *testing.T, sc *scenario.Scenario) {
 // testInstanceStopped: of two instances, the one serving TransIn stops in the
 // middle of the call; dtm's retry reaches the other and the saga completes.
 func testInstanceStopped(t *testing.T, sc *scenario.Scenario) {
-	f := newFixture(t, sc, "busi-a", "busi-b")
+	instanceStopped(t, newFixture(t, sc, "busi-a", "busi-b"), func(f *fixture) (func() error, string) {
+		s, gid := saga(t, sc, f, 30)
+		return s.Submit, gid
+	})
+}
+
+// instanceStopped holds the first TransIn on f's instances, stops the
+// instance that got it, and checks that dtm's retry reached the other. The
+// saga (gRPC or HTTP) is made by newSaga, which returns its Submit and gid.
+func instanceStopped(t *testing.T, f *fixture, newSaga func(*fixture) (submit func() error, gid string)) {
 	reached := make(chan string, 1)
 	release := make(chan struct{})
 	var held atomic.Bool
@@ -263,8 +272,8 @@ func testInstanceStopped(t *testing.T, sc *scenario.Scenario) {
 		<-release
 		return status.Error(codes.Unavailable, server+" is going away")
 	})
-	s, gid := saga(t, sc, f, 30)
-	_ = s.Submit()
+	submit, gid := newSaga(f)
+	_ = submit()
 	var stopped string
 	select {
 	case stopped = <-reached:
