@@ -19,9 +19,31 @@ import (
 	"github.com/dtmdrivers/drivers/e2e/internal/scenario"
 )
 
-// binaryService is the service the dtm binary registers under, beside the
-// in-process dtm's scenario.DTMService.
+// binaryService prefixes the services the dtm binaries register under,
+// beside the in-process dtm's scenario.DTMService.
 const binaryService = "dtmbinary"
+
+// binaryServiceFor is the service the dtm binary of test t registers under:
+// binaryService and the test's own name, so that tests running side by side
+// never share one. A binary that a finished test killed stays listed until
+// the registry's health check notices; under a shared name, another test's
+// calls would be balanced onto its dead address.
+func binaryServiceFor(t *testing.T) string {
+	var b strings.Builder
+	b.WriteString(binaryService)
+	b.WriteByte('-')
+	_, name, _ := strings.Cut(t.Name(), "/") // without the top-level test
+	name = strings.TrimPrefix(name, "Transactions/")
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
 
 // TrialsEnv sets how many times BinaryStops stops a dtm binary and times its
 // deregistration (default 3).
@@ -45,10 +67,10 @@ func dtmBinary(t *testing.T) string {
 }
 
 // startBinary starts the dtm binary with the row's driver, registered under
-// binaryService, and waits until the registry lists it.
+// binaryServiceFor(t), and waits until the registry lists it.
 func startBinary(t *testing.T, sc *scenario.Scenario, bin string, env ...string) *dtmserver.Process {
 	t.Helper()
-	return startBinaryAs(t, sc, bin, binaryService, "")
+	return startBinaryAs(t, sc, bin, binaryServiceFor(t), "", env...)
 }
 
 // startBinaryAs starts the dtm binary registered under service, its data in
@@ -90,7 +112,7 @@ func testBinary(t *testing.T, sc *scenario.Scenario) { sagaThroughBinary(t, sc) 
 // environment, and runs a saga through it.
 func sagaThroughBinary(t *testing.T, sc *scenario.Scenario, env ...string) *dtmserver.Process {
 	p := startBinary(t, sc, dtmBinary(t), env...)
-	server := binaryServer(sc, p, binaryService)
+	server := binaryServer(sc, p, binaryServiceFor(t))
 	f := newFixture(t, sc, "busi-a")
 	gid := newGid(t, server)
 	s := dtmgrpc.NewSagaGrpc(server, gid).
@@ -126,7 +148,7 @@ func testBinaryStops(t *testing.T, sc *scenario.Scenario) {
 	var listed, resolved []time.Duration
 	for i := range trials {
 		p := startBinary(t, sc, bin)
-		w := watchResolver(t, binaryServer(sc, p, binaryService))
+		w := watchResolver(t, binaryServer(sc, p, binaryServiceFor(t)))
 		if err := scenario.PollTimeout(30*time.Second, time.Millisecond, "the driver's resolver listing dtm", func() (bool, error) {
 			return w.Has(p.EndPoint), nil
 		}); err != nil {

@@ -61,7 +61,7 @@ func testBinaryAuthRefused(t *testing.T, sc *scenario.Scenario) {
 				Driver: sec.Driver,
 				Registration: func(grpcAddr string) (string, string) {
 					target, endpoint := r.Registration(grpcAddr)
-					return strings.Replace(target, scenario.DTMService, binaryService, 1), endpoint
+					return strings.Replace(target, scenario.DTMService, binaryServiceFor(t), 1), endpoint
 				},
 			})
 			var out string

@@ -263,7 +263,7 @@ func testHTTPBinary(t *testing.T, sc *scenario.Scenario) {
 		t.Skip("the row's driver publishes no HTTP endpoint (no registry)")
 	}
 	p := startBinary(t, sc, dtmBinary(t))
-	service := strings.Replace(sc.HTTP.DTMService, scenario.DTMService, binaryService, 1)
+	service := strings.Replace(sc.HTTP.DTMService, scenario.DTMService, binaryServiceFor(t), 1)
 	err := scenario.PollTimeout(30*time.Second, 20*time.Millisecond, "the dtm binary's HTTP endpoint listed", func() (bool, error) {
 		addrs, err := sc.Lookup(context.Background(), service)
 		return slices.Contains(addrs, p.HTTPAddr), err
@@ -271,7 +271,7 @@ func testHTTPBinary(t *testing.T, sc *scenario.Scenario) {
 	if err != nil {
 		t.Fatalf("%v; dtm's output:\n%s", err, p.Output())
 	}
-	server := strings.Replace(sc.HTTP.DTM(p.HTTPAddr), scenario.DTMService, binaryService, 1)
+	server := strings.Replace(sc.HTTP.DTM(p.HTTPAddr), scenario.DTMService, binaryServiceFor(t), 1)
 	f := newHTTPFixture(t, sc, "busi-a")
 	gid := httpGid(t, server)
 	s := dtmcli.NewSaga(server, gid).
