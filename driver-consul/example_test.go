@@ -57,3 +57,29 @@ func ExampleNewBuilder() {
 	defer conn.Close()
 	_ = conn.Invoke(context.Background(), "/busi.Busi/TransIn", nil, nil)
 }
+
+// What dtm would register for a target, read by the driver itself and
+// contacting nothing: the dtmdriver command's check prints it. The token
+// shows as the name of the setting only.
+func Example_plan() {
+	d, _ := dtmdriver.Lookup(consul.DriverName)
+	regs, _, err := dtmdriver.Plan(d, "consul://127.0.0.1:8500/dtmservice?tags=dtm&token=s3cr3t")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := regs[0]
+	fmt.Println(r.Registry, r.Servers, r.Service, r.HTTPService)
+	fmt.Println(r.Options["tags"], r.Options["check"], r.Options["deregister-after"])
+	fmt.Println(r.ClientURI)
+	fmt.Println(r.Credentials)
+
+	_, _, err = dtmdriver.Plan(d, "consul://127.0.0.1:8500/dtmservice?check=http&token=s3cr3t")
+	fmt.Println(err)
+	// Output:
+	// consul [127.0.0.1:8500] dtmservice dtmservice-http
+	// dtm tcp 1m0s
+	// consul://127.0.0.1:8500/dtmservice
+	// credentials: token
+	// bad URI "consul://127.0.0.1:8500/dtmservice?check=http&token=xxxxx": option check wants tcp or grpc; want consul://agent:port/service[?tags=a,b&token=...] (or empty)
+}

@@ -1,6 +1,7 @@
 package consul
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,48 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 	}
 	r := newRegistration(client, cfg.Transport, s.service, host, port, endpoint, opts)
 	return d.keep(r, cfg, opts)
+}
+
+// PlanRegistration reads target as RegisterGrpcService does, contacting
+// nothing, and returns the agent and service dtm would go under, the
+// registration's settings as they would apply (defaults included), and where
+// RegisterHTTPService would publish dtm's HTTP endpoint. See
+// [dtmdriver.Planner].
+func (*driver) PlanRegistration(target string) ([]dtmdriver.Registration, error) {
+	if target == "" {
+		return nil, nil
+	}
+	s, opts, err := parseRegistrationTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	servers := []string{}
+	if s.agent != "" {
+		servers = append(servers, s.agent)
+	}
+	options := map[string]string{
+		"check":            opts.check,
+		"interval":         opts.interval.String(),
+		"timeout":          opts.timeout.String(),
+		"deregister-after": opts.deregisterAfter.String(),
+	}
+	if len(opts.tags) > 0 {
+		options["tags"] = strings.Join(opts.tags, ",")
+	}
+	if opts.id != "" {
+		options["id"] = opts.id
+	}
+	return []dtmdriver.Registration{{
+		Driver:      DriverName,
+		Target:      dtmdriver.Redact(target),
+		Registry:    "consul",
+		Servers:     servers,
+		Service:     s.service,
+		Options:     options,
+		ClientURI:   prefix + s.agent + "/" + s.service,
+		HTTPService: cmp.Or(opts.httpService, s.service+"-http"),
+		Credentials: dtmdriver.Credentials{Token: opts.token},
+	}}, nil
 }
 
 // parseRegistrationTarget splits a registration target into its agent and service and

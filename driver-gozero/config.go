@@ -71,6 +71,23 @@ func (c Config) isZero() bool     { return c == Config{} }
 // validate checks c and loads its TLS files once, so that a wrong path fails here
 // and not inside go-zero (whose TLS option exits the process on an error).
 func (c Config) validate() error {
+	if err := c.validateForm(); err != nil {
+		return err
+	}
+	if c.CertFile == "" {
+		return nil
+	}
+	if _, err := tls.LoadX509KeyPair(c.CertFile, c.CertKeyFile); err != nil {
+		return fmt.Errorf("gozero: etcd client certificate: %w", err)
+	}
+	if _, err := os.ReadFile(c.CACertFile); err != nil {
+		return fmt.Errorf("gozero: etcd CA certificate: %w", err)
+	}
+	return nil
+}
+
+// validateForm checks the combination of c's settings, reading no file.
+func (c Config) validateForm() error {
 	switch {
 	case c.User == "" && c.Password != "":
 		return errors.New("gozero: etcd password without a user")
@@ -91,12 +108,6 @@ func (c Config) validate() error {
 		return nil
 	case n != 3:
 		return errors.New("gozero: etcd TLS needs all of the client certificate, its key and the CA certificate")
-	}
-	if _, err := tls.LoadX509KeyPair(c.CertFile, c.CertKeyFile); err != nil {
-		return fmt.Errorf("gozero: etcd client certificate: %w", err)
-	}
-	if _, err := os.ReadFile(c.CACertFile); err != nil {
-		return fmt.Errorf("gozero: etcd CA certificate: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +119,40 @@ func parseRegistrationTarget(target string) (registrationTarget, error) {
 		}
 	}
 	return t, nil
+}
+
+// PlanRegistration reads target as RegisterGrpcService does, contacting
+// nothing and reading no file, and returns the key and etcd hosts dtm would
+// go under, with the URI clients dial to reach it. See [dtmdriver.Planner].
+func (*driver) PlanRegistration(target string) ([]dtmdriver.Registration, error) {
+	if target == "" {
+		return nil, nil
+	}
+	t, err := parseRegistrationTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.cfg.validateForm(); err != nil {
+		return nil, targetForm.Reject(target, strings.TrimPrefix(err.Error(), "gozero: "))
+	}
+	var opts map[string]string
+	if t.id > 0 {
+		opts = map[string]string{"id": strconv.FormatInt(t.id, 10)}
+	}
+	return []dtmdriver.Registration{{
+		Driver:    DriverName,
+		Target:    dtmdriver.Redact(target),
+		Registry:  "etcd",
+		Servers:   slices.Clone(t.hosts),
+		Service:   t.key,
+		Options:   opts,
+		ClientURI: "etcd://" + strings.Join(t.hosts, ",") + "/" + t.key,
+		Credentials: dtmdriver.Credentials{
+			User: t.cfg.User, Password: t.cfg.Password,
+			CertFile: t.cfg.CertFile, KeyFile: t.cfg.CertKeyFile, CAFile: t.cfg.CACertFile,
+			InsecureSkipVerify: t.cfg.InsecureSkipVerify,
+		},
+	}}, nil
 }
 
 // RegisterGrpcService publishes endpoint, dtm's gRPC address, under the key of

@@ -125,28 +125,56 @@ type job struct {
 	d      dtmdriver.Driver
 }
 
-func (d *driver) register(target, endpoint string, http bool) error {
+// jobs splits target into its targets, each with the driver that owns its
+// scheme, and checks each target's form with its driver's planner (for those
+// that have one), so that a bad target is refused before any registration.
+func (d *driver) jobs(target string) ([]job, []dtmdriver.Registration, error) {
 	t, err := d.table()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if target == "" {
-		return nil
+		return nil, nil, nil
 	}
 	targets := splitTargets(target)
 	if len(targets) == 0 {
-		return targetForm.Reject(target, "no target between the separators")
-	}
-	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
-		return err
+		return nil, nil, targetForm.Reject(target, "no target between the separators")
 	}
 	jobs := make([]job, 0, len(targets))
+	var regs []dtmdriver.Registration
 	for _, tg := range targets {
 		r, err := t.routeTarget(tg)
 		if err != nil {
-			return err
+			return nil, nil, err
+		}
+		planned, ok, err := dtmdriver.Plan(r, tg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("dtmdriver: %s: the target %s for %s: %w", DriverName, dtmdriver.Quote(tg), r.GetName(), err)
+		}
+		if !ok { // the driver cannot say: it registers all the same
+			planned = []dtmdriver.Registration{{Driver: r.GetName(), Target: dtmdriver.Redact(tg), Servers: []string{}}}
 		}
 		jobs = append(jobs, job{tg, r})
+		regs = append(regs, planned...)
+	}
+	return jobs, regs, nil
+}
+
+// PlanRegistration returns what each target of target would register, read
+// by the driver that owns its scheme (a driver that cannot plan gives a
+// registration with its name only). See [dtmdriver.Planner].
+func (d *driver) PlanRegistration(target string) ([]dtmdriver.Registration, error) {
+	_, regs, err := d.jobs(target)
+	return regs, err
+}
+
+func (d *driver) register(target, endpoint string, http bool) error {
+	jobs, _, err := d.jobs(target)
+	if err != nil || len(jobs) == 0 {
+		return err
+	}
+	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
+		return err
 	}
 	if http {
 		return d.registerHTTP(jobs, endpoint)

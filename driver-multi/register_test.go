@@ -97,6 +97,12 @@ func TestRegisterChecksEveryTargetFirst(t *testing.T) {
 		{"consul://" + agents[0].Addr() + "/" + service, "0.0.0.0:36790", nil},
 		{"consul://" + agents[0].Addr() + "/" + service + "; nosuch://user:" + dtmdrivertest.Secret + "@h:1/x", "127.0.0.1:36790",
 			[]string{`scheme "nosuch"`}},
+		// A target of a linked driver, in a form its driver refuses: refused
+		// before the first target is registered, by the driver's own planner.
+		{"consul://" + agents[0].Addr() + "/" + service + "; consul://" + agents[0].Addr() + "/" + service + "-2?check=http&token=" + dtmdrivertest.Secret,
+			"127.0.0.1:36790", []string{"option check wants tcp or grpc", "dtm-driver-consul"}},
+		{"consul://" + agents[0].Addr() + "/" + service + " protocol1://127.0.0.1", "127.0.0.1:36790",
+			[]string{"dtm-driver-protocol1", "is not host:port"}},
 	}
 	for _, tt := range tests {
 		err := std.RegisterGrpcService(tt.target, tt.endpoint)
@@ -185,4 +191,33 @@ func (c *counted) Close() error {
 func (c *counted) Describe() dtmdriver.Description {
 	desc, _ := dtmdriver.Describe(c.Driver)
 	return desc
+}
+
+// TestPlanRegistration: the composite's plan is each target's, read by the
+// driver that owns its scheme, in the order of the list.
+func TestPlanRegistration(t *testing.T) {
+	s := dtmdrivertest.Secret
+	regs, err := std.PlanRegistration("consul://127.0.0.1:8500/dtmservice?token=" + s + "; protocol1://10.0.0.5:36790")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range regs {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s", r.Driver, r.Registry, r.ClientURI, r.Target, r.Credentials))
+	}
+	want := []string{
+		"dtm-driver-consul consul consul://127.0.0.1:8500/dtmservice consul://127.0.0.1:8500/dtmservice?token=xxxxx credentials: token",
+		"dtm-driver-protocol1  protocol1://10.0.0.5:36790 protocol1://10.0.0.5:36790 no credentials",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if regs, err := std.PlanRegistration(""); err != nil || len(regs) != 0 {
+		t.Errorf("PlanRegistration(\"\") = %v, %v; want nothing", regs, err)
+	}
+	for _, target := range []string{";", "consul://h:8500/d?check=http", "zk://h:1/d", "protocol1://h:1 consul:///d?colour=blue&token=" + s} {
+		if _, err := std.PlanRegistration(target); err == nil || !errors.Is(err, dtmdriver.ErrBadURI) || strings.Contains(err.Error(), s) {
+			t.Errorf("PlanRegistration(%q) error %v; want an ErrBadURI without the credential", target, err)
+		}
+	}
 }

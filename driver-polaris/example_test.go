@@ -86,3 +86,25 @@ func ExampleConfigure_refreshInterval() {
 		log.Fatal(err)
 	}
 }
+
+// What dtm would register for a target, read by the driver itself and
+// contacting nothing: the dtmdriver command's check prints it. Metadata
+// values are redacted like URIs; the token shows as the setting's name.
+func Example_plan() {
+	d, _ := dtmdriver.Lookup(polaris.DriverName)
+	regs, _, err := dtmdriver.Plan(d, "polaris://127.0.0.1:8091/dtmservice?namespace=prod&token=s3cr3t&ttl=10&metadata.zone=a")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := regs[0]
+	fmt.Println(r.Registry, r.Servers, r.Namespace, r.Service, r.HTTPService)
+	fmt.Println(r.Options["ttl"], r.Options["metadata.zone"])
+	fmt.Println(r.ClientURI)
+	fmt.Println(r.Credentials)
+	// Output:
+	// polaris [127.0.0.1:8091] prod dtmservice dtmservice-http
+	// 10s a
+	// polaris://dtmservice?namespace=prod
+	// credentials: token
+}

@@ -1,8 +1,11 @@
 package polaris
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +29,41 @@ func (d *driver) RegisterGrpcService(target, endpoint string) error {
 		return err
 	}
 	return d.registerInstance(t, t.service, "grpc", endpoint)
+}
+
+// PlanRegistration reads target as RegisterGrpcService does, contacting
+// nothing, and returns the servers, namespace and service dtm would go under,
+// its TTL and metadata (values redacted), where RegisterHTTPService would
+// publish dtm's HTTP endpoint, and the URI clients dial. See
+// [dtmdriver.Planner].
+func (*driver) PlanRegistration(target string) ([]dtmdriver.Registration, error) {
+	if target == "" {
+		return nil, nil
+	}
+	t, err := parseRegistrationTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	options := map[string]string{"ttl": strconv.Itoa(t.ttl) + "s"}
+	for k, v := range t.metadata {
+		options[metaPrefix+k] = dtmdriver.Redact(v)
+	}
+	client := prefix + t.service
+	if t.ns != DefaultNamespace {
+		client += "?namespace=" + t.ns
+	}
+	return []dtmdriver.Registration{{
+		Driver:      DriverName,
+		Target:      dtmdriver.Redact(target),
+		Registry:    "polaris",
+		Servers:     slices.Clone(t.server.addrs),
+		Service:     t.service,
+		Namespace:   t.ns,
+		Options:     options,
+		ClientURI:   client,
+		HTTPService: cmp.Or(t.httpService, t.service+"-http"),
+		Credentials: dtmdriver.Credentials{Token: t.server.token},
+	}}, nil
 }
 
 // registerInstance registers endpoint (host:port) as an instance of service

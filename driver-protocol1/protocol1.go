@@ -51,6 +51,21 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 	if target == "" {
 		return nil
 	}
+	if err := checkTarget(target); err != nil {
+		return err
+	}
+	// FRAMEWORK: keep the core's endpoint policy; publish host and port as given.
+	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkTarget checks a registration target, a list of dtm's own addresses.
+// FRAMEWORK: parse the target into what registering needs (registry
+// address, service name, options, credentials) with one function that both
+// RegisterGrpcService and PlanRegistration call, so that they never differ.
+func checkTarget(target string) error {
 	addrs, ok := strings.CutPrefix(target, prefix)
 	if !ok {
 		return targetForm.Reject(target, "the registration target must start with "+prefix)
@@ -58,11 +73,24 @@ func (driver) RegisterGrpcService(target, endpoint string) error {
 	if reason := checkAddrs(strings.TrimPrefix(addrs, "/")); reason != "" {
 		return targetForm.Reject(target, reason)
 	}
-	// FRAMEWORK: keep the core's endpoint policy; publish host and port as given.
-	if _, _, err := dtmdriver.CheckEndpoint(endpoint); err != nil {
-		return err
-	}
 	return nil
+}
+
+// PlanRegistration reads target as RegisterGrpcService does: nothing is
+// registered, and clients reach dtm at the addresses the target lists, the
+// target itself. Tools such as the dtmdriver command call it; dtm does not.
+// FRAMEWORK: return the registry (its kind, addresses), the service and
+// namespace dtm goes under, the settings that apply, the credentials (they
+// print as their names only), and the URI through which clients reach dtm.
+// Contact nothing here: no dial, no file read, no log.
+func (driver) PlanRegistration(target string) ([]dtmdriver.Registration, error) {
+	if target == "" {
+		return nil, nil
+	}
+	if err := checkTarget(target); err != nil {
+		return nil, err
+	}
+	return []dtmdriver.Registration{{Driver: DriverName, Target: dtmdriver.Redact(target), Servers: []string{}, ClientURI: target}}, nil
 }
 
 // ParseServerMethod splits "protocol1://h1:p1,h2:p2/pkg.Svc/Method" into the gRPC

@@ -23,6 +23,12 @@
 // use: it registers the others' gRPC resolvers with [RegisterResolvers], which
 // shares Use's once per driver and selects nothing.
 //
+// A [Planner] reads a registration target without contacting anything and
+// says what RegisterGrpcService would register and where ([Registration]),
+// with the driver's own parser: the dtmdriver command checks a dtm
+// configuration through it, so that it never reads a target otherwise than
+// the driver does. A Registration's [Credentials] print as names only.
+//
 // # The upstream registry
 //
 // The dtm server v1.19.0 and github.com/dtm-labs/client look drivers up in

@@ -66,8 +66,14 @@
 //     [MalformedEndpoints] under a valid target (the core's endpoint policy,
 //     dtmdriver.CheckEndpoint), are refused with errors wrapping dtmdriver.ErrBadURI
 //     that quote no credential; nothing gets listed.
+//   - Plan (drivers implementing dtmdriver.Planner): an empty target plans
+//     nothing; the malformed targets above are refused as RegisterGrpcService
+//     refuses them.
 //   - Register: after RegisterGrpcService with Harness.RegistrationTarget, dtm's
 //     endpoint answers through the driver's own resolver, and the registry lists it.
+//     A Planner's plan of the same target holds, per registration, a registered
+//     driver, credentials shown as names only, and a client URI through which
+//     dtm's endpoint answers.
 //   - Close: two cycles of registration, a call and Close. After each Close the
 //     registry stops listing dtm and a second Close returns nil; after the second
 //     cycle, the goroutines and file descriptors are those the first left.

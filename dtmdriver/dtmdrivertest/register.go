@@ -132,6 +132,7 @@ func register(t *testing.T, h Harness, service, addr string) {
 	if err := CallHealth(t.Context(), h.Driver, server+healthCheck, service, callTimeout(h)); err != nil {
 		t.Fatalf("dtm's endpoint through the driver's resolver after registration: %v", err)
 	}
+	checkPlanned(t, h, target, service)
 	if h.Listed != nil || h.Registry != nil {
 		WaitFor(t, callTimeout(h), fmt.Sprintf("the registry to list %s under %q", addr, service), func() bool {
 			return slices.Contains(h.listed(t, service), addr)

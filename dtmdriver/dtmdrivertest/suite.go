@@ -124,6 +124,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
 	t.Run("RegisterEmptyTarget", func(t *testing.T) { testRegisterEmptyTarget(t, h) })
 	t.Run("RegisterMalformed", func(t *testing.T) { testRegisterMalformed(t, h, name) })
+	t.Run("Plan", func(t *testing.T) { testPlan(t, h) })
 	t.Run("Register", func(t *testing.T) { testRegister(t, h, name) })
 	t.Run("Close", func(t *testing.T) { testClose(t, h, name) })
 }

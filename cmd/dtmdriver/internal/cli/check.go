@@ -174,6 +174,13 @@ func checkRegistrations(ctx context.Context, res *CheckResult, conf dtmConfig, t
 		}
 		hp := plan
 		hp.Service, hp.ClientURI = plan.HTTPService, ""
+		if _, ok := plan.Options["check"]; ok { // Consul: the HTTP instance is checked over HTTP
+			hp.Options = maps.Clone(plan.Options)
+			hp.Options["check"] = "http"
+			if id, ok := hp.Options["id"]; ok {
+				hp.Options["id"] = id + "-http"
+			}
+		}
 		hp.EndPoint = net.JoinHostPort(host, strconv.FormatInt(conf.HTTPPort, 10))
 		// The HTTP registration is optional (cmd/dtm -register-http=false,
 		// dtm's own binary): what is wrong with it is a warning.

@@ -149,7 +149,7 @@ func TestCheckConsulToken(t *testing.T) {
 	r := run(t, "check", "-c", writeConf(t, msConf("dtm-driver-consul", "consul://"+agent.Addr()+"/dtmservice?token="+token+"&tags=dtm", notDtm.Addr, port)))
 	wantCode(t, r, ExitFailure)
 	wantContains(t, "check", r.stdout, "target:     consul://"+agent.Addr()+"/dtmservice?token=xxxxx\n",
-		"registers: "+notDtm.Addr+" as dtmservice in consul "+agent.Addr()+"\n", "options:   tags=dtm\n", "with:      token\n",
+		"registers: "+notDtm.Addr+" as dtmservice in consul "+agent.Addr()+"\n", "options:   check=tcp deregister-after=1m0s interval=10s tags=dtm timeout=5s\n", "with:      token\n",
 		"service dtmservice: 1 instance", "passing", "registered: true", "FAILS: answers gRPC but not dtm's API")
 
 	r = run(t, "check", "-c", writeConf(t, msConf("dtm-driver-consul", "consul://"+agent.Addr()+"/dtmservice", notDtm.Addr, port)))
@@ -240,10 +240,14 @@ func TestPlanTarget(t *testing.T) {
 		{"default", "anything", "none", []string{}, "", "", []string{}},
 	} {
 		t.Run(tc.driver+" "+tc.target, func(t *testing.T) {
-			p, err := planTarget(tc.driver, tc.target, "10.0.0.5:36790")
+			plans, err := planRegistrations(tc.driver, tc.target, "10.0.0.5:36790")
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(plans) != 1 {
+				t.Fatalf("%d plans %+v; want one", len(plans), plans)
+			}
+			p := plans[0]
 			if p.Registry != tc.registry || !slices.Equal(p.Servers, tc.servers) || p.Service != tc.service || p.ClientURI != tc.uri ||
 				!slices.Equal(p.Credentials, tc.credentials) {
 				t.Errorf("plan %+v; want registry %s, servers %q, service %q, client URI %q, credentials %q",
@@ -272,7 +276,7 @@ func TestPlanRegistrationsMulti(t *testing.T) {
 		t.Errorf("plans:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, tc := range []struct{ target, want string }{
-		{"etcd://h:2379/dtm; zk://z:2181/dtm", "no linked driver owns its scheme"},
+		{"etcd://h:2379/dtm; zk://z:2181/dtm", "no linked driver owns scheme"},
 		{"etcd://h:2379/dtm consul://c:8500/dtm?color=red", `unknown option "color"`},
 	} {
 		if _, err := planRegistrations("dtm-driver-multi", tc.target, "10.0.0.5:36790"); err == nil || !strings.Contains(err.Error(), tc.want) {
