@@ -56,7 +56,9 @@ func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts
 		if err := b.d.prepareResolve(ctx, hosts, key); err != nil {
 			return err
 		}
+		unlock := lockBuild(clusterKey(hosts) + "\x00" + key)
 		inner, err := b.inner.Build(target, cc, opts)
+		unlock()
 		if err != nil {
 			return fmt.Errorf("gozero: resolving key %q in etcd %s: %w", key, showHosts(hosts), err)
 		}
@@ -67,6 +69,26 @@ func (b *etcdBuilder) Build(target resolver.Target, cc resolver.ClientConn, opts
 		return nil
 	}, cc)
 	return r, nil
+}
+
+// buildLocks serialize go-zero's resolver builds per etcd cluster and key
+// (string → *sync.Mutex). go-zero's registry (v1.10.3,
+// core/discov/internal/registry.go) loses a subscriber that starts while
+// another subscriber of the same key loads it: both find no watcher, the
+// second adds its listener after the first load applied the key's values,
+// and its own load sees no change, so nothing is ever added to it. That
+// resolver reports zero addresses until the key next changes, and dtm's
+// calls through it fail ("produced zero addresses"). One build at a time per
+// key, the later one finds the watcher and go-zero hands it the values. A
+// build holds the lock for one etcd read (prepareResolve checked that etcd
+// answers); one mutex per distinct key stays for the process.
+var buildLocks sync.Map
+
+func lockBuild(key string) (unlock func()) {
+	m, _ := buildLocks.LoadOrStore(key, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // Pauses between two checks of an etcd that failed one.
