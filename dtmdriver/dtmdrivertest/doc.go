@@ -61,6 +61,10 @@
 //     does so twice: after the second round, whose connections are closed, no
 //     goroutine that round started is left running (the first round may set up
 //     what a driver keeps for the whole process).
+//   - ConcurrentFirstCalls: once the registry lists a newly published service,
+//     twelve connections made at the same moment to it, none resolved before in
+//     the process, each reach it with a call that does not wait for readiness,
+//     as dtm's branch calls do not.
 //   - RegisterEmptyTarget: RegisterGrpcService with an empty target is a no-op.
 //   - RegisterMalformed: [MalformedTargets] and Harness.MalformedTargets, and
 //     [MalformedEndpoints] under a valid target (the core's endpoint policy,

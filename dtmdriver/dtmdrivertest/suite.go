@@ -122,6 +122,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("Adversarial", func(t *testing.T) { testAdversarial(t, h) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, h) })
 	t.Run("Call", func(t *testing.T) { testCall(t, h, name) })
+	t.Run("ConcurrentFirstCalls", func(t *testing.T) { testConcurrentFirstCalls(t, h, name) })
 	t.Run("RegisterEmptyTarget", func(t *testing.T) { testRegisterEmptyTarget(t, h) })
 	t.Run("RegisterMalformed", func(t *testing.T) { testRegisterMalformed(t, h, name) })
 	t.Run("Plan", func(t *testing.T) { testPlan(t, h) })
@@ -389,6 +390,13 @@ func StartHealthServer(t testing.TB, name string) (addr string) {
 // health for name, waiting up to timeout for discovery. It returns an error unless
 // the server that answers is the one started for name by [StartHealthServer].
 func CallHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeout time.Duration) error {
+	return callHealth(ctx, d, uri, name, timeout, true)
+}
+
+// callHealth is CallHealth; without waitForReady the call fails as soon as
+// the connection fails, as dtm's branch calls do (a resolver that reports no
+// address fails it at once).
+func callHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeout time.Duration, waitForReady bool) error {
 	server, method, err := d.ParseServerMethod(uri)
 	if err != nil {
 		return fmt.Errorf("ParseServerMethod(%q): %w", uri, err)
@@ -402,7 +410,7 @@ func CallHealth(ctx context.Context, d dtmdriver.Driver, uri, name string, timeo
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var resp healthpb.HealthCheckResponse
-	err = conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, grpc.WaitForReady(true))
+	err = conn.Invoke(ctx, method, &healthpb.HealthCheckRequest{Service: name}, &resp, grpc.WaitForReady(waitForReady))
 	switch {
 	case status.Code(err) == codes.NotFound:
 		return fmt.Errorf("call %q reached a server that is not %q's: %w", uri, name, err)
