@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"maps"
@@ -205,7 +204,8 @@ func checkRegistration(ctx context.Context, kind string, plan Plan, endpoint str
 	case "consul":
 		rc.Registry = consulView(vctx, firstOr(plan.Servers, ""), plan.Service, nil, "", plan.access)
 	case "polaris":
-		rc.Registry = polarisView(vctx, plan, timeout)
+		rc.Registry = polarisView(vctx, polaris.Config{Addresses: plan.Servers, Token: plan.access.token}, plan.Namespace, plan.Service)
+		rc.Registry.Service = plan.Service
 	}
 	if v := rc.Registry; v != nil {
 		if v.Error != "" {
@@ -255,41 +255,6 @@ func checkRegistration(ctx context.Context, kind string, plan Plan, endpoint str
 		rc.Probes = append(rc.Probes, p)
 	}
 	return rc
-}
-
-// polarisView lists the healthy instances of dtm's service through the
-// driver's resolver, configured with the target's servers and token.
-func polarisView(ctx context.Context, plan Plan, timeout time.Duration) *RegistryView {
-	v := &RegistryView{Registry: "polaris", Servers: plan.Servers, Service: plan.Service, Instances: []Instance{}}
-	if err := polaris.Configure(polaris.Config{Addresses: plan.Servers, Token: plan.access.token}); err != nil {
-		v.Error = scrub(err.Error(), plan.access.secrets()...)
-		return v
-	}
-	d, _ := dtmdriver.Lookup(polaris.DriverName)
-	registerResolvers(d)
-	rec := newRecorder(time.Now)
-	uri := "polaris://" + plan.Service
-	if plan.Namespace != "" && plan.Namespace != "default" {
-		uri += "?namespace=" + plan.Namespace
-	}
-	r, err := buildResolver(uri, rec)
-	if err != nil {
-		v.Error = scrub(err.Error(), plan.access.secrets()...)
-		return v
-	}
-	defer r.Close()
-	u, err := firstAnswer(ctx, rec, timeout)
-	if err != nil {
-		if errors.Is(err, errEmpty) {
-			return v // empty: reported by the caller
-		}
-		v.Error = scrub(err.Error(), plan.access.secrets()...)
-		return v
-	}
-	for _, a := range u.addrs {
-		v.Instances = append(v.Instances, Instance{Addr: a, ID: a, Health: "healthy"})
-	}
-	return v
 }
 
 func firstOr(s []string, def string) string {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	polaris "github.com/dtmdrivers/drivers/driver-polaris"
 	"github.com/dtmdrivers/drivers/dtmdriver/dtmdrivertest"
@@ -166,7 +167,9 @@ func TestCheckPolarisToken(t *testing.T) {
 	t.Cleanup(func() { _ = polaris.Configure(polaris.Config{}) }) // check configured the driver for the process
 	notDtm := dtmdrivertest.StartCountingServer(t, "dtm")
 	s.Publish(t, "dtmpolaris", notDtm.Addr)
-	dtmdrivertest.Listed(t, s, "dtmpolaris")
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the server to list dtmpolaris", func() bool {
+		return slices.Contains(dtmdrivertest.Listed(t, s, "dtmpolaris"), notDtm.Addr)
+	})
 	_, port := dtmdrivertest.HostPort(t, notDtm.Addr)
 	target := "polaris://" + s.GRPCAddr() + "/dtmpolaris?namespace=default&token=" + url.QueryEscape(s.Token()) + "&ttl=5"
 

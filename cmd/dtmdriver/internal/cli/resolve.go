@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ type ResolveResult struct {
 	Time   time.Time `json:"time"`
 	// Addresses are what the driver's gRPC resolver gives gRPC now, sorted.
 	Addresses []string `json:"addresses"`
-	// Registry is the registry's own view of the service (Consul, etcd).
+	// Registry is the registry's own view of the service (Consul, etcd, Polaris).
 	Registry *RegistryView `json:"registry,omitempty"`
 	Error    string        `json:"error,omitempty"`
 }
@@ -46,8 +47,9 @@ func resolveCommand() *command {
 		details: `URI is a branch URI or its server part (as dtm's logs show it). The driver's
 own resolver is built through gRPC's resolver registry, as dtm's gRPC client
 builds it, and the addresses it reports are printed. For Consul and etcd the
-registry's own view follows: every instance with its health (Consul checks,
-etcd lease TTL) and metadata, in rotation or not.
+registry's own view follows, as does Polaris': every instance with its
+health (Consul checks, etcd lease TTL, Polaris health and isolation) and
+metadata, in rotation or not.
 
 Credentials come from the environment, as in a client app: CONSUL_HTTP_ADDR,
 CONSUL_HTTP_TOKEN; DTM_GOZERO_ETCD_USER, DTM_GOZERO_ETCD_PASSWORD (and the
@@ -234,6 +236,12 @@ func (c *call) printView(v *RegistryView, inRotation []string, indent string) {
 			mark = "* "
 		}
 		line := fmt.Sprintf("%s%-21s %-18s id %s", mark, in.Addr, in.Health, in.ID)
+		if in.Protocol != "" {
+			line += " protocol " + in.Protocol
+		}
+		if in.Weight != 0 {
+			line += " weight " + strconv.Itoa(in.Weight)
+		}
 		if len(in.Tags) > 0 {
 			line += " tags " + strings.Join(in.Tags, ",")
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,11 @@ func TestResolvePolaris(t *testing.T) {
 	s := polaristest.Start(t)
 	backend := dtmdrivertest.StartCountingServer(t, "busi")
 	s.Publish(t, "cli-busi", backend.Addr)
-	dtmdrivertest.Listed(t, s, "cli-busi") // healthy: its first heartbeat passed
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the server to list cli-busi", func() bool {
+		return slices.Contains(dtmdrivertest.Listed(t, s, "cli-busi"), backend.Addr) // healthy: its first heartbeat passed
+	})
+	bh, bp, _ := net.SplitHostPort(backend.Addr)
+	port, _ := strconv.Atoi(bp)
 	t.Setenv("DTM_POLARIS_ADDRESSES", s.GRPCAddr())
 	t.Setenv("DTM_POLARIS_DIR", t.TempDir())
 
@@ -174,9 +179,20 @@ func TestResolvePolaris(t *testing.T) {
 	r := run(t, "resolve", "-timeout", "20s", "polaris://cli-busi/busi.Busi/TransIn")
 	t.Logf("resolved through Polaris in %v", time.Since(start))
 	wantCode(t, r, ExitOK)
-	wantContains(t, "resolve", r.stdout, "driver:     dtm-driver-polaris\n", "target:     polaris://cli-busi\n", "resolved:   1 address at ", "\n  "+backend.Addr+"\n")
-	if strings.Contains(r.stdout, "registry:") {
-		t.Errorf("a registry view for Polaris, which the CLI reads through the resolver only:\n%s", r.stdout)
+	wantContains(t, "resolve", r.stdout, "driver:     dtm-driver-polaris\n", "target:     polaris://cli-busi\n", "resolved:   1 address at ", "\n  "+backend.Addr+"\n",
+		"registry:   polaris "+s.GRPCAddr()+", service default/cli-busi: 1 instance\n", "* "+backend.Addr, "healthy", "protocol grpc weight 100")
+
+	// An isolated instance: out of rotation, and the registry says why.
+	s.SetIsolated(t, polaristest.Namespace, "cli-busi", bh, port, true)
+	dtmdrivertest.WaitFor(t, 10*time.Second, "the server to stop listing the isolated instance", func() bool {
+		return len(dtmdrivertest.Listed(t, s, "cli-busi")) == 0
+	})
+	res := decode[ResolveResult](t, run(t, "resolve", "-o", "json", "-timeout", "3s", "polaris://cli-busi"))
+	if len(res.Addresses) != 0 || res.Registry == nil || len(res.Registry.Instances) != 1 {
+		t.Fatalf("resolve -o json = %+v; want no address from the resolver, the isolated instance from the registry", res)
+	}
+	if in := res.Registry.Instances[0]; in.Addr != backend.Addr || in.Health != "healthy, isolated" || in.Weight != 100 || in.Protocol != "grpc" || in.ID == "" {
+		t.Errorf("instance %+v; want %s healthy, isolated, weight 100, protocol grpc, with an ID", in, backend.Addr)
 	}
 	r = run(t, "resolve", "-timeout", "3s", "polaris://cli-nobody")
 	wantCode(t, r, ExitFailure)

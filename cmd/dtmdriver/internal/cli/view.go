@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	polaris "github.com/dtmdrivers/drivers/driver-polaris"
 	"github.com/dtmdrivers/drivers/dtmdriver"
 	"github.com/hashicorp/consul/api"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -24,7 +26,7 @@ import (
 // the driver's resolver gives gRPC: every instance with its health and
 // metadata, in rotation or not.
 type RegistryView struct {
-	// Registry is "consul" or "etcd".
+	// Registry is "consul", "etcd" or "polaris".
 	Registry string `json:"registry"`
 	// Servers are the registry addresses asked.
 	Servers []string `json:"servers"`
@@ -37,13 +39,17 @@ type RegistryView struct {
 // Instance is one registered instance.
 type Instance struct {
 	Addr string `json:"addr"`
-	// ID is Consul's service ID or the etcd key.
+	// ID is Consul's service ID, the etcd key or Polaris' instance ID.
 	ID string `json:"id"`
 	// Health is Consul's aggregated check status (passing, warning, critical,
-	// maintenance), or "lease ttl 9s" for an etcd key.
+	// maintenance), "lease ttl 9s" for an etcd key, or Polaris' "healthy" or
+	// "unhealthy", with ", isolated" for an isolated instance.
 	Health   string            `json:"health"`
 	Tags     []string          `json:"tags,omitempty"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// Weight and Protocol are Polaris' (Consul's weights are not shown).
+	Weight   int    `json:"weight,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
 	// Failing are the instance's Consul checks that do not pass, with what
 	// they said.
 	Failing []FailingCheck `json:"failing,omitempty"`
@@ -95,7 +101,8 @@ func scrub(s string, secrets ...string) string {
 }
 
 // viewFor returns the registry view of server, the server part of a branch
-// URI, for the registries the CLI reads directly (Consul, etcd), or nil.
+// URI, for the registries the CLI reads directly (Consul, etcd, Polaris), or
+// nil.
 func viewFor(ctx context.Context, server string, access registryAccess) *RegistryView {
 	switch dtmdriver.Scheme(server) {
 	case "consul":
@@ -110,8 +117,56 @@ func viewFor(ctx context.Context, server string, access registryAccess) *Registr
 			return &RegistryView{Registry: "etcd", Servers: []string{}, Instances: []Instance{}, Error: err.Error()}
 		}
 		return etcdView(ctx, hosts, key, access)
+	case "polaris":
+		namespace, service, ok := parsePolarisServer(server)
+		if !ok {
+			return nil // the options= form: the resolver's answer only
+		}
+		// The servers and token of a client app: DTM_POLARIS_ADDRESSES, DTM_POLARIS_TOKEN.
+		return polarisView(ctx, polaris.Config{}, namespace, service)
 	}
 	return nil
+}
+
+// parsePolarisServer reads polaris://service[?namespace=ns&metadata.k=v]; ok
+// is false for the options=<base64 JSON> form, which it does not read.
+func parsePolarisServer(server string) (namespace, service string, ok bool) {
+	rest := strings.TrimPrefix(server, "polaris://")
+	service, query, _ := strings.Cut(rest, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil || q.Has("options") {
+		return "", "", false
+	}
+	return cmp.Or(q.Get("namespace"), polaris.DefaultNamespace), strings.Trim(service, "/"), true
+}
+
+// polarisView lists every instance of namespace/service, healthy or not,
+// isolated or not, from the servers of c (the environment's when c names
+// none), through the naming API the driver's resolvers read.
+func polarisView(ctx context.Context, c polaris.Config, namespace, service string) *RegistryView {
+	servers := c.Addresses
+	if len(servers) == 0 {
+		servers = strings.FieldsFunc(os.Getenv(polaris.EnvAddresses), func(r rune) bool { return r == ',' })
+	}
+	secrets := registryAccess{token: cmp.Or(c.Token, os.Getenv(polaris.EnvToken))}.secrets()
+	v := &RegistryView{Registry: "polaris", Servers: append([]string{}, servers...), Service: namespace + "/" + service, Instances: []Instance{}}
+	list, err := polaris.ListInstances(ctx, c, namespace, service)
+	if err != nil {
+		v.Error = scrub(err.Error(), secrets...)
+		return v
+	}
+	for _, in := range list {
+		health := "unhealthy"
+		if in.Healthy {
+			health = "healthy"
+		}
+		if in.Isolated {
+			health += ", isolated"
+		}
+		v.Instances = append(v.Instances, Instance{Addr: net.JoinHostPort(in.Host, strconv.Itoa(in.Port)), ID: in.ID,
+			Health: health, Metadata: in.Metadata, Weight: in.Weight, Protocol: in.Protocol})
+	}
+	return v
 }
 
 // parseConsulServer reads consul://agent/service?tag=t&dc=d (the agent may be
