@@ -13,7 +13,9 @@ import (
 const httpForm dtmdriver.URIForm = "protocol1://host:port[,host:port]/path[?query]"
 
 // httpWatches hold one "watch" per address list: the list is static, so the
-// watch lists it once; HTTPWatches gives the round robin.
+// watch lists it once; HTTPWatches gives the round robin, and stops the
+// watches of lists no call has used for a while (the lists come from the
+// URLs clients submit).
 // FRAMEWORK: a registry-backed driver keeps these in its driver value and
 // closes them in Close.
 var httpWatches dtmdriver.HTTPWatches

@@ -36,23 +36,39 @@ type HTTPSource interface {
 // registry's first answer when the caller's context has no earlier deadline.
 const DefaultHTTPResolveTimeout = 10 * time.Second
 
+// DefaultHTTPIdleTimeout is how long a watch nobody picks from is kept, when
+// [HTTPWatches.IdleTimeout] is zero.
+const DefaultHTTPIdleTimeout = 10 * time.Minute
+
 // HTTPWatches is the shared machinery behind drivers' [HTTPResolver]s: one
-// watch per service key, started on first use and kept alive until Close,
-// and round robin over the healthy instances it lists. The zero value is ready
-// to use.
+// watch per service key, started on first use, and round robin over the
+// healthy instances it lists. A watch no call has picked from for an idle
+// period is stopped (and started again by the next call): the keys come from
+// the URLs of submitted transactions, so without that any client could make
+// dtm keep a goroutine and a registry query per name it makes up, for ever.
+// Close stops them all. The zero value is ready to use.
 type HTTPWatches struct {
 	// Timeout bounds the wait for a service's first listing; zero means
 	// DefaultHTTPResolveTimeout.
 	Timeout time.Duration
+	// IdleTimeout is the idle period: a watch that no call picked from
+	// during one whole period stops at its end, so between IdleTimeout and
+	// twice it after its last use. Zero means DefaultHTTPIdleTimeout. Set it
+	// before the first Pick.
+	IdleTimeout time.Duration
 
 	mu      sync.RWMutex
 	watches map[string]*httpWatch
+	// sweeper stops idle watches while there are watches; stopSweep ends it.
+	stopSweep chan struct{}
+	sweepDone chan struct{}
 }
 
 type httpWatch struct {
 	key    string
 	state  atomic.Pointer[httpState]
 	next   atomic.Uint32
+	used   atomic.Bool // picked from since the sweeper last looked
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -95,6 +111,9 @@ func (w *httpWatch) pick(st *httpState) (HTTPInstance, bool) {
 func (ws *HTTPWatches) watch(key string, src HTTPSource) (*httpWatch, error) {
 	ws.mu.RLock()
 	w := ws.watches[key]
+	if w != nil && !w.used.Load() { // under the lock: the sweeper sees it
+		w.used.Store(true)
+	}
 	ws.mu.RUnlock()
 	if w != nil {
 		return w, nil
@@ -106,15 +125,21 @@ func (ws *HTTPWatches) watch(key string, src HTTPSource) (*httpWatch, error) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if w := ws.watches[key]; w != nil {
+		w.used.Store(true)
 		return w, nil // another caller started it meanwhile
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w = &httpWatch{key: key, cancel: cancel, done: make(chan struct{})}
+	w.used.Store(true)
 	w.state.Store(&httpState{changed: make(chan struct{})})
 	if ws.watches == nil {
 		ws.watches = map[string]*httpWatch{}
 	}
 	ws.watches[key] = w
+	if ws.stopSweep == nil {
+		ws.stopSweep, ws.sweepDone = make(chan struct{}), make(chan struct{})
+		go ws.sweep(ws.stopSweep, ws.sweepDone)
+	}
 	go func() {
 		defer close(w.done)
 		run(ctx, w.update)
@@ -176,13 +201,53 @@ func (w *httpWatch) silentError(why error) error {
 	return fmt.Errorf("dtmdriver: HTTP service %s: %w: the registry has not answered (%w)", Quote(w.key), ErrNoHTTPInstance, why)
 }
 
-// Close stops every watch and waits for them. Pick may be called again
-// afterwards: it starts new watches.
+// sweep stops, every idle period, the watches no call picked from during
+// it, until stop is closed or no watch is left.
+func (ws *HTTPWatches) sweep(stop, done chan struct{}) {
+	defer close(done)
+	idle := ws.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultHTTPIdleTimeout
+	}
+	ticker := time.NewTicker(idle)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ticker.C:
+		}
+		ws.mu.Lock()
+		for key, w := range ws.watches {
+			if w.used.Load() {
+				w.used.Store(false)
+				continue
+			}
+			delete(ws.watches, key)
+			w.cancel() // its goroutine ends on its own; nobody waits for it
+		}
+		if len(ws.watches) == 0 && ws.stopSweep == stop {
+			ws.stopSweep, ws.sweepDone = nil, nil // the next watch starts a sweeper
+			ws.mu.Unlock()
+			return
+		}
+		ws.mu.Unlock()
+	}
+}
+
+// Close stops every watch and the sweeper, and waits for them. Pick may be
+// called again afterwards: it starts new watches.
 func (ws *HTTPWatches) Close() {
 	ws.mu.Lock()
 	watches := ws.watches
 	ws.watches = nil
+	stop, done := ws.stopSweep, ws.sweepDone
+	ws.stopSweep, ws.sweepDone = nil, nil
 	ws.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
 	for _, w := range watches {
 		w.cancel()
 	}

@@ -235,3 +235,68 @@ func TestHTTPWatchesClose(t *testing.T) {
 	}
 	ws.Close()
 }
+
+// TestHTTPWatchesStopIdle: a watch nobody picks from stops after an idle
+// period or two, and the next Pick starts it again; a watch in use stays;
+// with no watch left the sweeper ends too. Names made up by a client cannot
+// pile up watches for ever.
+func TestHTTPWatchesStopIdle(t *testing.T) {
+	src := newScriptedSource()
+	ws := HTTPWatches{IdleTimeout: 40 * time.Millisecond}
+	t.Cleanup(ws.Close)
+	for _, k := range []string{"busy", "idle"} {
+		src.feed(k) <- scriptedUpdate{instances: insts(k + ":1")}
+		if _, err := ws.Pick(context.Background(), k, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	watching := func(key string) bool {
+		ws.mu.RLock()
+		defer ws.mu.RUnlock()
+		return ws.watches[key] != nil
+	}
+	idleDone := func() chan struct{} { ws.mu.RLock(); defer ws.mu.RUnlock(); return ws.watches["idle"].done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for watching("idle") {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle watch still runs after 5 s")
+		}
+		if _, err := ws.Pick(context.Background(), "busy", src); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond) // a steady trickle of calls to "busy"
+	}
+	select {
+	case <-idleDone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle watch's goroutine did not end")
+	}
+	if !watching("busy") {
+		t.Error("the watch in use was stopped")
+	}
+	// The next call starts it again, from a fresh listing.
+	src.feed("idle") <- scriptedUpdate{instances: insts("idle:2")}
+	if inst, err := ws.Pick(context.Background(), "idle", src); err != nil || inst.Addr != "idle:2" {
+		t.Fatalf("Pick after the idle stop = %v, %v; want idle:2", inst, err)
+	}
+	src.mu.Lock()
+	started := src.started["idle"]
+	src.mu.Unlock()
+	if started != 2 {
+		t.Errorf("the idle watch started %d times, want 2", started)
+	}
+	// Nobody picks: every watch stops, and the sweeper ends.
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		ws.mu.RLock()
+		n, sweeping := len(ws.watches), ws.stopSweep != nil
+		ws.mu.RUnlock()
+		if n == 0 && !sweeping {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d watches and sweeping %v 5 s after the last call", n, sweeping)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
