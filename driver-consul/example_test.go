@@ -71,6 +71,7 @@ func Example_plan() {
 	r := regs[0]
 	fmt.Println(r.Registry, r.Servers, r.Service, r.HTTPService)
 	fmt.Println(r.Options["tags"], r.Options["check"], r.Options["deregister-after"])
+	fmt.Println(r.HTTPOptions["check"], r.HTTPOptions["deregister-after"]) // dtm's HTTP endpoint, checked over HTTP
 	fmt.Println(r.ClientURI)
 	fmt.Println(r.Credentials)
 
@@ -79,6 +80,7 @@ func Example_plan() {
 	// Output:
 	// consul [127.0.0.1:8500] dtmservice dtmservice-http
 	// dtm tcp 1m0s
+	// http 1m0s
 	// consul://127.0.0.1:8500/dtmservice
 	// credentials: token
 	// bad URI "consul://127.0.0.1:8500/dtmservice?check=http&token=xxxxx": option check wants tcp or grpc; want consul://agent:port/service[?tags=a,b&token=...] (or empty)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -81,6 +82,13 @@ func (*driver) PlanRegistration(target string) ([]dtmdriver.Registration, error)
 	if opts.id != "" {
 		options["id"] = opts.id
 	}
+	// RegisterHTTPService checks dtm's HTTP endpoint over HTTP, and keeps
+	// the target's ID for the gRPC instance.
+	httpOptions := maps.Clone(options)
+	httpOptions["check"] = "http"
+	if opts.id != "" {
+		httpOptions["id"] = opts.id + "-http"
+	}
 	return []dtmdriver.Registration{{
 		Driver:      DriverName,
 		Target:      dtmdriver.Redact(target),
@@ -90,6 +98,7 @@ func (*driver) PlanRegistration(target string) ([]dtmdriver.Registration, error)
 		Options:     options,
 		ClientURI:   prefix + s.agent + "/" + s.service,
 		HTTPService: cmp.Or(opts.httpService, s.service+"-http"),
+		HTTPOptions: httpOptions,
 		Credentials: dtmdriver.Credentials{Token: opts.token},
 	}}, nil
 }

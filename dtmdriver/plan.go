@@ -64,6 +64,10 @@ type Registration struct {
 	// HTTPService is where RegisterHTTPService publishes dtm's HTTP endpoint,
 	// for drivers that implement [HTTPRegistrar]; "" otherwise.
 	HTTPService string `json:"http_service,omitempty"`
+	// HTTPOptions are the settings of that HTTP registration where they
+	// differ from Options (Consul checks it over HTTP, under its own ID); nil
+	// means the same as Options.
+	HTTPOptions map[string]string `json:"http_options,omitempty"`
 	// Credentials are those the target carries, to reach the registry. They
 	// print, log and marshal as the names of the settings present only.
 	Credentials Credentials `json:"credentials"`

@@ -173,12 +173,8 @@ func checkRegistrations(ctx context.Context, res *CheckResult, conf dtmConfig, t
 		}
 		hp := plan
 		hp.Service, hp.ClientURI = plan.HTTPService, ""
-		if _, ok := plan.Options["check"]; ok { // Consul: the HTTP instance is checked over HTTP
-			hp.Options = maps.Clone(plan.Options)
-			hp.Options["check"] = "http"
-			if id, ok := hp.Options["id"]; ok {
-				hp.Options["id"] = id + "-http"
-			}
+		if plan.httpOptions != nil { // as the driver registers it (Consul: checked over HTTP)
+			hp.Options = plan.httpOptions
 		}
 		hp.EndPoint = net.JoinHostPort(host, strconv.FormatInt(conf.HTTPPort, 10))
 		// The HTTP registration is optional (cmd/dtm -register-http=false,

@@ -34,7 +34,8 @@ type Plan struct {
 	// that publish it (dtmdriver.HTTPRegistrar: Consul, Polaris).
 	HTTPService string `json:"http_service,omitempty"`
 
-	access registryAccess
+	access      registryAccess
+	httpOptions map[string]string // the HTTP registration's Options, when they differ
 }
 
 // planRegistrations returns the plan of every registration dtm makes with
@@ -69,6 +70,7 @@ func planRegistrations(driver, target, endpoint string) ([]Plan, error) {
 		if len(r.Options) > 0 {
 			p.Options = maps.Clone(r.Options)
 		}
+		p.httpOptions = maps.Clone(r.HTTPOptions)
 		p.Credentials = slices.Sorted(slices.Values(c.Names()))
 		p.access = registryAccess{user: c.User, password: c.Password, token: c.Token,
 			tls: etcdTLS{certFile: c.CertFile, keyFile: c.KeyFile, caFile: c.CAFile, insecureSkipVerify: c.InsecureSkipVerify}}
