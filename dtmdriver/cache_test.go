@@ -3,6 +3,7 @@ package dtmdriver
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,126 @@ func TestParseCacheFlood(t *testing.T) {
 	if p.calls.Load() != before {
 		t.Error("the flood of URIs seen once evicted the stored one")
 	}
+}
+
+// storedHash returns the hash ParseServerMethod stored with uri, or false.
+func storedHash(c *ParseCache, uri string) (uint64, bool) {
+	for i := range c.sets {
+		for w := range c.sets[i] {
+			if e := c.sets[i][w].Load(); e != nil && e.uri == uri {
+				return e.hash, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// TestParseCacheHashWrittenOut checks that ParseServerMethod's written-out
+// hash is c.hash, at every length a URI can be stored with.
+func TestParseCacheHashWrittenOut(t *testing.T) {
+	c := NewParseCache(SplitMethod)
+	for n := len("h:1/a.B/C"); n <= maxCacheURI; n++ {
+		uri := "h:1/a.B/" + strings.Repeat("M", n-len("h:1/a.B/"))
+		c.ParseServerMethod(uri)
+		c.ParseServerMethod(uri)
+		got, ok := storedHash(c, uri)
+		if !ok {
+			t.Fatalf("a URI of %d bytes was not stored on its second sight", n)
+		}
+		if want := c.hash(uri); got != want {
+			t.Fatalf("a URI of %d bytes was stored with hash %#x, c.hash gives %#x", n, got, want)
+		}
+	}
+}
+
+// TestParseCacheHashReadsEveryByte changes each byte of URIs of every length
+// in turn: the hash must change with it (a keyed 64-bit hash: a miss here
+// would be a 1 in 2^64 accident, or a byte the hash does not read).
+func TestParseCacheHashReadsEveryByte(t *testing.T) {
+	c := NewParseCache(SplitMethod)
+	for n := 1; n <= 200; n++ {
+		b := []byte(strings.Repeat("a", n))
+		base := c.hash(string(b))
+		for i := range b {
+			b[i] = 'b'
+			if c.hash(string(b)) == base {
+				t.Fatalf("in a URI of %d bytes, changing byte %d leaves the hash as it was", n, i)
+			}
+			b[i] = 'a'
+		}
+	}
+}
+
+// TestParseCacheHitComparesEveryByte plants, for each byte of URIs of every
+// length, an entry for the URI with that byte changed under the hash of the
+// URI asked for, as a hash collision would: the lookup must still parse.
+func TestParseCacheHitComparesEveryByte(t *testing.T) {
+	for n := len("h:1/a.B/C"); n <= 80; n++ {
+		uri := "h:1/a.B/" + strings.Repeat("M", n-len("h:1/a.B/"))
+		for i := range n {
+			b := []byte(uri)
+			b[i] ^= 0x20
+			other := string(b)
+			var p countingParse
+			c := NewParseCache(p.parse)
+			h := c.hash(uri)
+			e := &cacheEntry{hash: h, uri: other, server: "planted", method: "/planted"}
+			e.words, _ = uriWords(other)
+			c.set(h)[0].Store(e)
+			if server, _, _ := c.ParseServerMethod(uri); server == "planted" || p.calls.Load() != 1 {
+				t.Fatalf("%q (%d bytes) was answered from the entry of %q, which differs at byte %d", uri, n, other, i)
+			}
+		}
+	}
+}
+
+// TestParseCacheSharedSet stores two URIs that land in one set: each is
+// recalled with its own split.
+func TestParseCacheSharedSet(t *testing.T) {
+	c := NewParseCache(SplitMethod)
+	setOf := func(uri string) *[cacheWays]atomic.Pointer[cacheEntry] { return c.set(c.hash(uri)) }
+	seen := map[*[cacheWays]atomic.Pointer[cacheEntry]]string{}
+	var pair [2]string
+	for i := 0; pair[0] == ""; i++ {
+		uri := fmt.Sprintf("127.0.0.1:%d/busi.Busi/TransIn", 10000+i)
+		if other, ok := seen[setOf(uri)]; ok {
+			pair = [2]string{other, uri}
+		}
+		seen[setOf(uri)] = uri
+	}
+	for _, u := range []string{pair[0], pair[0], pair[1], pair[1]} {
+		c.ParseServerMethod(u)
+	}
+	for _, u := range []string{pair[0], pair[1], pair[0], pair[1]} {
+		if _, ok := storedHash(c, u); !ok {
+			t.Fatalf("%q is not stored", u)
+		}
+		wantServer, wantMethod, _ := SplitMethod(u)
+		if server, method, err := c.ParseServerMethod(u); err != nil || server != wantServer || method != wantMethod {
+			t.Errorf("ParseServerMethod(%q) = %q, %q, %v; want %q, %q", u, server, method, err, wantServer, wantMethod)
+		}
+	}
+}
+
+// BenchmarkParseCacheHash times the cache's hash against the runtime's
+// seeded one (hash/maphash) on URIs of the usual lengths and longer.
+func BenchmarkParseCacheHash(b *testing.B) {
+	c := NewParseCache(SplitMethod)
+	var sink uint64
+	for _, n := range []int{16, 33, 48, 64, 128} {
+		uri := "127.0.0.1:36790/" + strings.Repeat("b", n-len("127.0.0.1:36790/"))
+		b.Run(fmt.Sprintf("len=%d/ours", n), func(b *testing.B) {
+			for b.Loop() {
+				sink += c.hash(uri)
+			}
+		})
+		b.Run(fmt.Sprintf("len=%d/maphash", n), func(b *testing.B) {
+			for b.Loop() {
+				sink += maphash.String(c.seed, uri)
+			}
+		})
+	}
+	_ = sink
 }
 
 // TestParseCacheCapacity checks that a working set of 512 URIs fits: after
