@@ -1,6 +1,7 @@
 package dtmdriver_test
 
 import (
+	"fmt"
 	"testing"
 
 	upstream "github.com/dtm-labs/dtmdriver"
@@ -36,6 +37,25 @@ func BenchmarkParseServerMethod(b *testing.B) {
 		{"split/plain", dtmdriver.SplitMethod, "etcd://h1:2379,h2:2379/trans.rpc/busi.Busi/TransIn"},
 		{"split/query-before", dtmdriver.SplitMethod, "consul://h:8500/trans.rpc?wait=14s/busi.Busi/TransIn"},
 		{"split/query-after", dtmdriver.SplitMethod, "etcd:///h1:2379,h2:2379/busi.Busi/TransIn?key=trans.rpc"},
+	}
+	// Bare host:port URIs of other lengths: a Kubernetes service name, a long
+	// package, both.
+	for _, uri := range []string{
+		"busi.default.svc.cluster.local:8080/busi.Busi/TransIn",
+		"10.96.0.15:36790/dtm.examples.busi.v1.BusiService/TransInConfirm",
+		"busi-transactions.payments-prod.svc.cluster.local:36790/com.example.payments.v1.TransactionService/TransInConfirm",
+	} {
+		cases = append(cases,
+			struct {
+				name  string
+				parse func(string) (string, string, error)
+				uri   string
+			}{fmt.Sprintf("default-len%d/ours", len(uri)), ours.ParseServerMethod, uri},
+			struct {
+				name  string
+				parse func(string) (string, string, error)
+				uri   string
+			}{fmt.Sprintf("default-len%d/upstream", len(uri)), theirs.ParseServerMethod, uri})
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -61,7 +61,7 @@ func SetParseCaching(on bool) {
 type ParseCache struct {
 	parse ParseFunc
 	seed  maphash.Seed
-	keys  [6]uint64
+	keys  [8]uint64
 	off   atomic.Bool
 	sets  [cacheSets][cacheWays]atomic.Pointer[cacheEntry]
 	// door holds a fingerprint of the last URI parsed and not stored, per
@@ -72,10 +72,10 @@ type ParseCache struct {
 // cacheEntry is one stored split; it is never modified once published.
 type cacheEntry struct {
 	hash uint64
-	// words are uri's words (see uriWords) when it has 16 to 48 bytes: they
+	// words are uri's words (see uriWords) when it has 16 to 64 bytes: they
 	// cover every byte, so a hit compares them, held here beside the hash,
 	// instead of the bytes of uri elsewhere in memory.
-	words               [6]uint64
+	words               [8]uint64
 	uri, server, method string
 }
 
@@ -105,7 +105,7 @@ func (c *ParseCache) ParseServerMethod(uri string) (server, method string, err e
 		return c.parse(uri)
 	}
 	if n < minWordsURI || n > maxWordsURI {
-		h := maphash.String(c.seed, uri)
+		h := c.hashOther(uri)
 		set := c.set(h)
 		for i := range set {
 			if e := set[i].Load(); e != nil && e.hash == h && e.uri == uri {
@@ -114,17 +114,35 @@ func (c *ParseCache) ParseServerMethod(uri string) (server, method string, err e
 		}
 		return c.miss(uri, h, set)
 	}
-	// The usual lengths: uriWords, hashWords and the comparison written out,
-	// as a call would cost a third of the lookup again.
-	// TestParseCacheHashWrittenOut holds the two forms together.
-	m, k := n/2, &c.keys
-	w0, w1, w2, w3, w4, w5 := word(uri, 0), word(uri, 8), word(uri, m-8), word(uri, m), word(uri, n-16), word(uri, n-8)
-	h := mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]^uint64(n))
-	set := c.set(h)
+	// The usual lengths: uriWords, hash and the comparison written out, as a
+	// call would cost a third of the lookup again; one block per layout of
+	// uriWords. TestParseCacheHashWrittenOut holds the two forms together.
+	k := &c.keys
+	var h uint64
+	var set *[cacheWays]atomic.Pointer[cacheEntry]
+	if n <= 48 {
+		m := n / 2
+		w0, w1, w2, w3, w4, w5 := word(uri, 0), word(uri, 8), word(uri, m-8), word(uri, m), word(uri, n-16), word(uri, n-8)
+		h = mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]^uint64(n))
+		set = c.set(h)
+		for i := range set {
+			if e := set[i].Load(); e != nil && e.hash == h && len(e.uri) == n &&
+				e.words[0] == w0 && e.words[1] == w1 && e.words[2] == w2 &&
+				e.words[3] == w3 && e.words[4] == w4 && e.words[5] == w5 {
+				return e.server, e.method, nil
+			}
+		}
+		return c.miss(uri, h, set)
+	}
+	x, y := int(uint(n-16)/3), int(uint(n-16)*2/3)
+	w0, w1, w2, w3 := word(uri, 0), word(uri, 8), word(uri, x), word(uri, x+8)
+	w4, w5, w6, w7 := word(uri, y), word(uri, y+8), word(uri, n-16), word(uri, n-8)
+	h = mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]) ^ mix(w6^k[6], w7^k[7]^uint64(n))
+	set = c.set(h)
 	for i := range set {
 		if e := set[i].Load(); e != nil && e.hash == h && len(e.uri) == n &&
-			e.words[0] == w0 && e.words[1] == w1 && e.words[2] == w2 &&
-			e.words[3] == w3 && e.words[4] == w4 && e.words[5] == w5 {
+			e.words[0] == w0 && e.words[1] == w1 && e.words[2] == w2 && e.words[3] == w3 &&
+			e.words[4] == w4 && e.words[5] == w5 && e.words[6] == w6 && e.words[7] == w7 {
 			return e.server, e.method, nil
 		}
 	}
@@ -163,38 +181,71 @@ func (c *ParseCache) miss(uri string, h uint64, set *[cacheWays]atomic.Pointer[c
 // The lengths of URI whose words (uriWords) cover every byte.
 const (
 	minWordsURI = 16
-	maxWordsURI = 48
+	maxWordsURI = 64
 )
 
-// uriWords returns six 8-byte words of s that cover every byte of it when s
-// has 16 to 48 bytes: the first 16 bytes, the 16 around the middle and the
-// last 16, overlapping when s is shorter than 48. ok is false at other
-// lengths.
-func uriWords(s string) (w [6]uint64, ok bool) {
+// uriWords returns 8-byte words of s that cover every byte of it when s has
+// 16 to 64 bytes, and false at other lengths. Up to 48 bytes, six words (the
+// rest zero): the first 16 bytes, the 16 around the middle and the last 16.
+// From 49, eight: four runs of 16 bytes, the first, the last and two evenly
+// between. Runs overlap below 48 and 64 bytes. Six words where they do make
+// the usual bare host:port URI cheaper (BenchmarkParseCacheHit).
+func uriWords(s string) (w [8]uint64, ok bool) {
 	n := len(s)
-	if n < minWordsURI || n > maxWordsURI {
+	switch {
+	case n < minWordsURI || n > maxWordsURI:
 		return w, false
+	case n <= 48:
+		m := n / 2
+		return [8]uint64{word(s, 0), word(s, 8), word(s, m-8), word(s, m), word(s, n-16), word(s, n-8)}, true
 	}
-	m := n / 2
-	return [6]uint64{word(s, 0), word(s, 8), word(s, m-8), word(s, m), word(s, n-16), word(s, n-8)}, true
+	x, y := int(uint(n-16)/3), int(uint(n-16)*2/3)
+	return [8]uint64{word(s, 0), word(s, 8), word(s, x), word(s, x+8), word(s, y), word(s, y+8), word(s, n-16), word(s, n-8)}, true
 }
 
-// hash is a keyed hash of every byte of s. For the usual lengths of a
-// branch URI, 16 to 48 bytes, it is built in the manner of wyhash (the
-// runtime's own string hash where the CPU lacks AES): uri's words mixed with
-// this cache's random keys by three 128-bit multiplies that do not wait on
-// each other, two thirds of the runtime's hash before the call it saves
-// (BenchmarkParseCacheHash). Other lengths take the runtime's seeded hash
-// (AES-based where the CPU has it), which is quicker past 48 bytes. Either
-// way every byte counts, and without the keys no one can craft URIs that
-// share a set or a door.
+// hash is a keyed hash of every byte of s, built in the manner of wyhash
+// (the runtime's own string hash where the CPU lacks AES): s's words (see
+// uriWords) mixed with this cache's random keys by 128-bit multiplies that do
+// not wait on each other, about half the runtime's hash for 16 to 64 bytes
+// (BenchmarkParseCacheHash); past 64 bytes, hashOther. Every byte counts, and
+// without the keys no one can craft URIs that share a set or a door.
 func (c *ParseCache) hash(s string) uint64 {
 	w, ok := uriWords(s)
 	if !ok {
+		return c.hashOther(s)
+	}
+	k, n := &c.keys, uint64(len(s))
+	if n <= 48 {
+		return mix(w[0]^k[0], w[1]^k[1]) ^ mix(w[2]^k[2], w[3]^k[3]) ^ mix(w[4]^k[4], w[5]^k[5]^n)
+	}
+	return mix(w[0]^k[0], w[1]^k[1]) ^ mix(w[2]^k[2], w[3]^k[3]) ^
+		mix(w[4]^k[4], w[5]^k[5]) ^ mix(w[6]^k[6], w[7]^k[7]^n)
+}
+
+// hashOther is hash at the lengths uriWords does not cover: the runtime's
+// seeded hash (AES-based where the CPU has it) below 16 bytes; past 64,
+// blocks of 64 bytes in four lanes of the same mixing, the last block ending
+// at the last byte. A hit on those then compares the URI's bytes.
+func (c *ParseCache) hashOther(s string) uint64 {
+	n := len(s)
+	if n < minWordsURI {
 		return maphash.String(c.seed, s)
 	}
 	k := &c.keys
-	return mix(w[0]^k[0], w[1]^k[1]) ^ mix(w[2]^k[2], w[3]^k[3]) ^ mix(w[4]^k[4], w[5]^k[5]^uint64(len(s)))
+	a, b, d, e := k[0], k[2], k[4], k[6]^uint64(n)
+	for i := 0; ; i += 64 {
+		if i+64 > n {
+			i = n - 64
+		}
+		p := s[i : i+64]
+		a = mix(word(p, 0)^a, word(p, 8)^k[1])
+		b = mix(word(p, 16)^b, word(p, 24)^k[3])
+		d = mix(word(p, 32)^d, word(p, 40)^k[5])
+		e = mix(word(p, 48)^e, word(p, 56)^k[7])
+		if i+64 == n {
+			return a ^ b ^ d ^ e
+		}
+	}
 }
 
 // word reads s[i:i+8] as a little-endian integer (one load on the usual CPUs).

@@ -127,7 +127,7 @@ func TestParseCacheHashWrittenOut(t *testing.T) {
 // would be a 1 in 2^64 accident, or a byte the hash does not read).
 func TestParseCacheHashReadsEveryByte(t *testing.T) {
 	c := NewParseCache(SplitMethod)
-	for n := 1; n <= 200; n++ {
+	for n := 1; n <= maxCacheURI; n++ {
 		b := []byte(strings.Repeat("a", n))
 		base := c.hash(string(b))
 		for i := range b {
@@ -144,19 +144,23 @@ func TestParseCacheHashReadsEveryByte(t *testing.T) {
 // length, an entry for the URI with that byte changed under the hash of the
 // URI asked for, as a hash collision would: the lookup must still parse.
 func TestParseCacheHitComparesEveryByte(t *testing.T) {
-	for n := len("h:1/a.B/C"); n <= 80; n++ {
+	var p countingParse
+	c := NewParseCache(p.parse)
+	for n := len("h:1/a.B/C"); n <= 140; n++ {
 		uri := "h:1/a.B/" + strings.Repeat("M", n-len("h:1/a.B/"))
+		h := c.hash(uri)
+		set := c.set(h)
 		for i := range n {
 			b := []byte(uri)
 			b[i] ^= 0x20
 			other := string(b)
-			var p countingParse
-			c := NewParseCache(p.parse)
-			h := c.hash(uri)
 			e := &cacheEntry{hash: h, uri: other, server: "planted", method: "/planted"}
 			e.words, _ = uriWords(other)
-			c.set(h)[0].Store(e)
-			if server, _, _ := c.ParseServerMethod(uri); server == "planted" || p.calls.Load() != 1 {
+			set[0].Store(e)
+			set[1].Store(nil)
+			c.door[h>>8%doorSlots].Store(0) // uri's last miss would store it
+			before := p.calls.Load()
+			if server, _, _ := c.ParseServerMethod(uri); server == "planted" || p.calls.Load() != before+1 {
 				t.Fatalf("%q (%d bytes) was answered from the entry of %q, which differs at byte %d", uri, n, other, i)
 			}
 		}
@@ -196,7 +200,7 @@ func TestParseCacheSharedSet(t *testing.T) {
 func BenchmarkParseCacheHash(b *testing.B) {
 	c := NewParseCache(SplitMethod)
 	var sink uint64
-	for _, n := range []int{16, 33, 48, 64, 128} {
+	for _, n := range []int{16, 33, 53, 64, 113} {
 		uri := "127.0.0.1:36790/" + strings.Repeat("b", n-len("127.0.0.1:36790/"))
 		b.Run(fmt.Sprintf("len=%d/ours", n), func(b *testing.B) {
 			for b.Loop() {
@@ -269,4 +273,40 @@ func TestParseCacheConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// FuzzParseCachePair stores a URI and asks for another, often one byte away:
+// every answer is the one the parse gives, whether recalled or not.
+func FuzzParseCachePair(f *testing.F) {
+	f.Add("127.0.0.1:36790/busi.Busi/TransIn", "127.0.0.1:36791/busi.Busi/TransIn")
+	f.Add("etcd://h:2379/trans.rpc/busi.Busi/TransIn", "etcd://h:2379/trans.rpc/busi.Busi/TransIm")
+	f.Add("h:1/a.B/CCCCCCCC", "h:1/a.B/CCCCCCCCC")
+	c := NewParseCache(SplitMethod) // one for the run: NewParseCache keeps every cache
+	f.Fuzz(func(t *testing.T, a, b string) {
+		for _, u := range []string{a, a, b, b, a, b} {
+			wantServer, wantMethod, wantErr := SplitMethod(u)
+			server, method, err := c.ParseServerMethod(u)
+			if server != wantServer || method != wantMethod || (err == nil) != (wantErr == nil) {
+				t.Fatalf("ParseServerMethod(%q) = %q, %q, %v; the parse gives %q, %q, %v", u, server, method, err, wantServer, wantMethod, wantErr)
+			}
+		}
+	})
+}
+
+// BenchmarkParseCacheHit times a recalled split at several URI lengths.
+func BenchmarkParseCacheHit(b *testing.B) {
+	for _, n := range []int{33, 48, 53, 64, 113} {
+		uri := "127.0.0.1:36790/busi.Busi/" + strings.Repeat("M", n-len("127.0.0.1:36790/busi.Busi/"))
+		c := NewParseCache(SplitMethod)
+		c.ParseServerMethod(uri)
+		c.ParseServerMethod(uri)
+		asked := strings.Clone(uri) // as dtm's: not the stored string
+		b.Run(fmt.Sprintf("len=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := c.ParseServerMethod(asked); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
