@@ -118,13 +118,11 @@ func (c *ParseCache) ParseServerMethod(uri string) (server, method string, err e
 	// call would cost a third of the lookup again; one block per layout of
 	// uriWords. TestParseCacheHashWrittenOut holds the two forms together.
 	k := &c.keys
-	var h uint64
-	var set *[cacheWays]atomic.Pointer[cacheEntry]
-	if n <= 48 {
+	if n <= sixWordsURI {
 		m := n / 2
 		w0, w1, w2, w3, w4, w5 := word(uri, 0), word(uri, 8), word(uri, m-8), word(uri, m), word(uri, n-16), word(uri, n-8)
-		h = mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]^uint64(n))
-		set = c.set(h)
+		h := mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]^uint64(n))
+		set := c.set(h)
 		for i := range set {
 			if e := set[i].Load(); e != nil && e.hash == h && len(e.uri) == n &&
 				e.words[0] == w0 && e.words[1] == w1 && e.words[2] == w2 &&
@@ -137,8 +135,8 @@ func (c *ParseCache) ParseServerMethod(uri string) (server, method string, err e
 	x, y := int(uint(n-16)/3), int(uint(n-16)*2/3)
 	w0, w1, w2, w3 := word(uri, 0), word(uri, 8), word(uri, x), word(uri, x+8)
 	w4, w5, w6, w7 := word(uri, y), word(uri, y+8), word(uri, n-16), word(uri, n-8)
-	h = mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]) ^ mix(w6^k[6], w7^k[7]^uint64(n))
-	set = c.set(h)
+	h := mix(w0^k[0], w1^k[1]) ^ mix(w2^k[2], w3^k[3]) ^ mix(w4^k[4], w5^k[5]) ^ mix(w6^k[6], w7^k[7]^uint64(n))
+	set := c.set(h)
 	for i := range set {
 		if e := set[i].Load(); e != nil && e.hash == h && len(e.uri) == n &&
 			e.words[0] == w0 && e.words[1] == w1 && e.words[2] == w2 && e.words[3] == w3 &&
@@ -178,9 +176,11 @@ func (c *ParseCache) miss(uri string, h uint64, set *[cacheWays]atomic.Pointer[c
 	return server, method, nil
 }
 
-// The lengths of URI whose words (uriWords) cover every byte.
+// The lengths of URI whose words (uriWords) cover every byte: six words up
+// to sixWordsURI bytes, eight beyond.
 const (
 	minWordsURI = 16
+	sixWordsURI = 48
 	maxWordsURI = 64
 )
 
@@ -195,7 +195,7 @@ func uriWords(s string) (w [8]uint64, ok bool) {
 	switch {
 	case n < minWordsURI || n > maxWordsURI:
 		return w, false
-	case n <= 48:
+	case n <= sixWordsURI:
 		m := n / 2
 		return [8]uint64{word(s, 0), word(s, 8), word(s, m-8), word(s, m), word(s, n-16), word(s, n-8)}, true
 	}
@@ -215,7 +215,7 @@ func (c *ParseCache) hash(s string) uint64 {
 		return c.hashOther(s)
 	}
 	k, n := &c.keys, uint64(len(s))
-	if n <= 48 {
+	if n <= sixWordsURI {
 		return mix(w[0]^k[0], w[1]^k[1]) ^ mix(w[2]^k[2], w[3]^k[3]) ^ mix(w[4]^k[4], w[5]^k[5]^n)
 	}
 	return mix(w[0]^k[0], w[1]^k[1]) ^ mix(w[2]^k[2], w[3]^k[3]) ^
